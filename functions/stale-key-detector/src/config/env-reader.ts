@@ -1,0 +1,98 @@
+import { ConfigError } from '../errors/config-error';
+
+/**
+ * Typed readers for environment variables, each failing with the variable's name and the fix.
+ * An empty value counts as unset: Serverless Devs renders an absent optional variable as ''.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function readString(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+export function readInteger(
+  env: Env,
+  name: string,
+  options: { defaultValue: number; min: number; max: number },
+): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return options.defaultValue;
+  if (!/^-?\d+$/.test(raw)) {
+    throw new ConfigError(name, `must be a whole number from ${options.min} to ${options.max}, got "${raw}" (default ${options.defaultValue})`);
+  }
+  const value = Number(raw);
+  if (value < options.min || value > options.max) {
+    throw new ConfigError(name, `must be from ${options.min} to ${options.max}, got ${value} (default ${options.defaultValue})`);
+  }
+  return value;
+}
+
+export function readNumber(
+  env: Env,
+  name: string,
+  options: { defaultValue: number; min: number; max: number },
+): number {
+  const raw = readString(env, name);
+  if (raw === undefined) return options.defaultValue;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || !/^\d+(\.\d+)?$/.test(raw)) {
+    throw new ConfigError(name, `must be a number from ${options.min} to ${options.max}, got "${raw}" (default ${options.defaultValue})`);
+  }
+  if (value < options.min || value > options.max) {
+    throw new ConfigError(name, `must be from ${options.min} to ${options.max}, got ${value} (default ${options.defaultValue})`);
+  }
+  return value;
+}
+
+export function readBoolean(env: Env, name: string, defaultValue: boolean): boolean {
+  const raw = readString(env, name);
+  if (raw === undefined) return defaultValue;
+  const lower = raw.toLowerCase();
+  if (lower === 'true' || lower === '1') return true;
+  if (lower === 'false' || lower === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}" (default ${defaultValue})`);
+}
+
+export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], defaultValue: T): T {
+  const raw = readString(env, name);
+  if (raw === undefined) return defaultValue;
+  const match = allowed.find((a) => a === raw);
+  if (match === undefined) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}" (default ${defaultValue})`);
+  }
+  return match;
+}
+
+/** A comma-separated list; blanks dropped. */
+export function readList(env: Env, name: string, itemPattern: RegExp, itemDescription: string): string[] {
+  const raw = readString(env, name);
+  if (raw === undefined) return [];
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const item of items) {
+    if (!itemPattern.test(item)) {
+      throw new ConfigError(name, `"${item}" is not ${itemDescription}; give a comma-separated list`);
+    }
+  }
+  return items;
+}
+
+/** A base URL `scheme://host[:port]` with no path, query or credentials. Returns it without a trailing slash. */
+export function readBaseUrl(env: Env, name: string, defaultValue: string): URL {
+  const raw = readString(env, name) ?? defaultValue;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be a base URL like https://host[:port], got "${raw}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, `must use http or https, got "${url.protocol}"`);
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(name, `must be scheme://host[:port] with no path, query or user info, got "${raw}"`);
+  }
+  return url;
+}

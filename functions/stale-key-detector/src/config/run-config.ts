@@ -1,0 +1,63 @@
+import { DateTime } from 'luxon';
+import type { RunOptions } from '../core/run';
+import { ConfigError } from '../errors/config-error';
+import { scanDeadline } from '../pacing/deadline';
+import type { Env } from './env-reader';
+import { parseEvent } from './event';
+import { readSettings, type Settings } from './settings';
+
+export interface InvocationContext {
+  readonly requestId: string;
+  readonly region?: string;
+  /** The function's timeout in seconds. */
+  readonly timeoutSeconds?: number;
+}
+
+export interface RunConfig {
+  readonly settings: Settings;
+  readonly region: string;
+  readonly options: RunOptions;
+}
+
+/** A timer run is the digest when its local time falls in the first interval after DIGEST_HOUR:00. */
+export function isDigestTime(time: number, settings: Pick<Settings, 'timezone' | 'digestHour' | 'scheduleMinutes'>): boolean {
+  const local = DateTime.fromMillis(time, { zone: settings.timezone });
+  const minuteOfDay = local.hour * 60 + local.minute;
+  const start = settings.digestHour * 60;
+  return minuteOfDay >= start && minuteOfDay < start + settings.scheduleMinutes;
+}
+
+/** Parses the event and the environment into one validated configuration, or fails naming the field. */
+export function buildRunConfig(body: Buffer | string | undefined, env: Env, context: InvocationContext, wallClock: number): RunConfig {
+  const event = parseEvent(body);
+  const settings = readSettings(env);
+  const dryRun = event.kind === 'manual' && event.dryRun;
+  if (!dryRun && settings.webhook === undefined) {
+    throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is required (the robot\'s webhook URL) unless the event asks for {"dryRun": true}');
+  }
+  const region = context.region !== undefined && context.region !== '' ? context.region : settings.region;
+  const now = event.kind === 'timer' ? event.triggerTime : wallClock;
+  const report = event.kind === 'timer' ? (isDigestTime(event.triggerTime, settings) ? 'full' : 'changes') : event.report;
+  return {
+    settings,
+    region,
+    options: {
+      trigger: event.kind,
+      runId: event.kind === 'timer' ? `timer:${event.triggerName}:${event.triggerTime}` : `manual:${context.requestId}`,
+      now,
+      report,
+      dryRun,
+      staleAfterDays: (event.kind === 'manual' ? event.staleAfterDays : undefined) ?? settings.staleAfterDays,
+      timezone: settings.timezone,
+      intervalMinutes: settings.scheduleMinutes,
+      warnWithinDays: settings.warnWithinDays,
+      rotateAfterDays: settings.rotateAfterDays,
+      exemptions: settings.exemptions,
+      mentions: settings.mentions,
+      keyword: settings.keyword,
+      ramQps: settings.ramQps,
+      actionTrailQps: settings.actionTrailQps,
+      deadline: scanDeadline(wallClock, context.timeoutSeconds),
+    },
+  };
+}

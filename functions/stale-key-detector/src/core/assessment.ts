@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { Exemption, Finding, UnlistedUser } from '../model';
+import { actionTrailWindowStart } from './judge';
+
+/** Everything one run knows, judged at `now`, and the lists the reports and the summary show. */
+export interface Assessment {
+  readonly now: number;
+  readonly timezone: string;
+  readonly staleAfterDays: number;
+  readonly users: number;
+  readonly partial: boolean;
+  readonly findings: readonly Finding[];
+  readonly unlisted: readonly UnlistedUser[];
+  /** Stale keys, most idle first. */
+  readonly stale: readonly Finding[];
+  /** Stale keys that were not stale at the previous run (now - interval): the hourly alert. */
+  readonly newlyStale: readonly Finding[];
+  /** Keys that turn stale within warnWithinDays. */
+  readonly warn: readonly Finding[];
+  readonly unknown: readonly Finding[];
+  readonly inactive: readonly Finding[];
+  readonly exempt: readonly Finding[];
+  /** Active keys older than rotateAfterDays (empty when rotation is off). */
+  readonly rotationOverdue: readonly Finding[];
+  readonly exemptions: {
+    readonly inForce: readonly Exemption[];
+    readonly expiringSoon: readonly Exemption[];
+    /** Lapsed since the previous digest: called out once. */
+    readonly justExpired: readonly Exemption[];
+  };
+  readonly windowStart: number;
+}
+
+export interface AssessmentOptions {
+  readonly now: number;
+  readonly timezone: string;
+  readonly staleAfterDays: number;
+  readonly intervalMinutes: number;
+  readonly warnWithinDays: number;
+  readonly rotateAfterDays: number;
+  readonly exemptions: readonly Exemption[];
+}
+
+const byIdle = (a: Finding, b: Finding): number => (a.referenceAt ?? 0) - (b.referenceAt ?? 0) || a.key.userName.localeCompare(b.key.userName);
+const byUser = (a: Finding, b: Finding): number => a.key.userName.localeCompare(b.key.userName) || a.key.accessKeyId.localeCompare(b.key.accessKeyId);
+
+export function assess(findings: readonly Finding[], scan: { users: number; unlisted: readonly UnlistedUser[]; partial: boolean }, o: AssessmentOptions): Assessment {
+  const of = (verdict: Finding['verdict']) => findings.filter((f) => f.verdict === verdict);
+  const stale = of('stale').sort(byIdle);
+  const previousRun = o.now - o.intervalMinutes * 60_000;
+  const warnUntil = DateTime.fromMillis(o.now).plus({ days: o.warnWithinDays }).toMillis();
+  const rotateBefore = DateTime.fromMillis(o.now).minus({ days: o.rotateAfterDays }).toMillis();
+  const today = DateTime.fromMillis(o.now, { zone: o.timezone }).startOf('day');
+  const isoToday = today.toISODate() ?? '';
+  const isoYesterday = today.minus({ days: 1 }).toISODate() ?? '';
+  const isoSoon = today.plus({ days: 7 }).toISODate() ?? '';
+  const inForce = o.exemptions.filter((e) => e.until === undefined || e.until >= isoToday);
+  return {
+    now: o.now,
+    timezone: o.timezone,
+    staleAfterDays: o.staleAfterDays,
+    users: scan.users,
+    partial: scan.partial,
+    findings,
+    unlisted: scan.unlisted,
+    stale,
+    // Stale now and not at the previous run: staleAt in [now - interval, now). Consecutive runs tile time.
+    newlyStale: stale.filter((f) => f.staleAt !== undefined && f.staleAt >= previousRun),
+    warn: of('ok').filter((f) => f.staleAt !== undefined && f.staleAt <= warnUntil).sort(byIdle),
+    unknown: of('unknown').sort(byUser),
+    inactive: of('inactive').sort(byUser),
+    exempt: of('exempt').sort(byUser),
+    rotationOverdue: o.rotateAfterDays > 0
+      ? findings.filter((f) => f.key.status === 'Active' && f.key.createdAt < rotateBefore).sort((a, b) => a.key.createdAt - b.key.createdAt)
+      : [],
+    exemptions: {
+      inForce,
+      expiringSoon: inForce.filter((e) => e.until !== undefined && e.until <= isoSoon),
+      justExpired: o.exemptions.filter((e) => e.until === isoYesterday),
+    },
+    windowStart: actionTrailWindowStart(o.now),
+  };
+}

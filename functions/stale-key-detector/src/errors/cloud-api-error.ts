@@ -1,0 +1,36 @@
+export type CloudService = 'RAM' | 'ActionTrail' | 'FC';
+
+export interface CloudApiErrorDetails {
+  readonly service: CloudService;
+  readonly action: string;
+  /** The cloud's error code (e.g. Throttling.User), or a local one: NetworkError, Timeout, BadResponse. */
+  readonly code: string;
+  readonly statusCode: number | undefined;
+  readonly requestId: string | undefined;
+  /** Milliseconds the cloud asked us to wait before retrying (x-acs-retry-after), when it said so. */
+  readonly retryAfterMs?: number | undefined;
+}
+
+/** A failed call to an Alibaba Cloud API, normalized across the two SDKs. The message is redacted. */
+export class CloudApiError extends Error {
+  override readonly name = 'CloudApiError';
+  readonly service: CloudService;
+  readonly action: string;
+  readonly code: string;
+  readonly statusCode: number | undefined;
+  readonly requestId: string | undefined;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(details: CloudApiErrorDetails, message: string) {
+    const where = `${details.service} ${details.action}`;
+    const status = details.statusCode === undefined ? '' : ` (HTTP ${details.statusCode})`;
+    const request = details.requestId === undefined ? '' : ` [RequestId ${details.requestId}]`;
+    super(`${where} failed: ${details.code}${status}: ${message}${request}`);
+    this.service = details.service;
+    this.action = details.action;
+    this.code = details.code;
+    this.statusCode = details.statusCode;
+    this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
+  }
+}

@@ -1,0 +1,64 @@
+/** Domain types shared by the adapters, the core and the report. Times are epoch milliseconds. */
+
+export type KeyStatus = 'Active' | 'Inactive';
+
+export interface RamUser {
+  readonly userName: string;
+  readonly displayName: string | undefined;
+}
+
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly userName: string;
+  readonly displayName: string | undefined;
+  readonly status: KeyStatus;
+  /** CreateDate as reported by RAM. */
+  readonly createdAt: number;
+}
+
+/** One product a key used, as ActionTrail reports it. */
+export interface ProductUse {
+  /** Service code, e.g. "Ecs". */
+  readonly serviceName: string;
+  /** English name, e.g. "Elastic Compute Service". */
+  readonly serviceNameEn: string;
+  /** ManagementEvent | DataEvent | Internal. */
+  readonly source: string;
+  readonly usedAt: number;
+}
+
+export type Verdict = 'stale' | 'inactive' | 'unknown' | 'ok' | 'exempt';
+
+export interface Exemption {
+  readonly user?: string;
+  readonly accessKeyId?: string;
+  readonly reason: string;
+  /** Last day the exemption applies (inclusive, YYYY-MM-DD in REPORT_TIMEZONE). */
+  readonly until?: string;
+}
+
+export interface Finding {
+  readonly key: AccessKey;
+  readonly verdict: Verdict;
+  /** Products the key used, most recent first; empty when none recorded or the look-up failed. */
+  readonly products: readonly ProductUse[];
+  /** Largest UsedTimestamp over the products; undefined when none recorded or unknown. */
+  readonly lastUsedAt: number | undefined;
+  /** Last use, or CreateDate when ActionTrail has no record. Undefined when the look-up failed. */
+  readonly referenceAt: number | undefined;
+  /** Whole days between referenceAt and now. */
+  readonly idleDays: number | undefined;
+  /** The moment the key turns (or turned) stale: referenceAt + threshold. */
+  readonly staleAt: number | undefined;
+  /** Set when verdict is unknown: why the look-up failed. */
+  readonly reason?: string;
+  /** Set when an exemption applies (verdict exempt) or has just expired for this key. */
+  readonly exemption?: Exemption;
+  readonly expiredExemption?: Exemption;
+}
+
+/** A user whose key list could not be read: its keys are unknown. */
+export interface UnlistedUser {
+  readonly userName: string;
+  readonly reason: string;
+}

@@ -1,0 +1,74 @@
+import { type Clock, systemClock } from './clock';
+
+export interface RateLimiterOptions {
+  /** Calls a second at most: the configured QPS. */
+  readonly maxRate: number;
+  /** Floor for the adaptive rate. Default: 1 a second, or maxRate if lower. */
+  readonly minRate?: number;
+  readonly clock?: Clock;
+}
+
+export class DeadlineReachedError extends Error {
+  override readonly name = 'DeadlineReachedError';
+}
+
+/**
+ * Paces calls to one API: each call takes the next free slot, 1/rate apart, so no window of one
+ * second ever holds more than rate + 1 calls. The rate adapts to the cloud (AIMD): a Throttling
+ * answer cuts it by 30% (at most once a second, so a burst of throttles counts once), each success
+ * raises it by 0.5% up to maxRate. A wrong QPS setting then costs speed, not correctness.
+ *
+ * Why not bottleneck or p-limit: p-limit bounds concurrency, not rate; bottleneck (last release
+ * 2019) paces with a fixed minTime and has no notion of backing off on a throttle answer, and the
+ * pacer itself is twenty lines.
+ */
+export class AdaptiveRateLimiter {
+  readonly maxRate: number;
+  private readonly minRate: number;
+  private readonly clock: Clock;
+  private currentRate: number;
+  private nextSlot = 0;
+  private lastDecrease = Number.NEGATIVE_INFINITY;
+  private decreases = 0;
+
+  constructor(options: RateLimiterOptions) {
+    if (!(options.maxRate > 0)) throw new RangeError(`maxRate must be positive, got ${options.maxRate}`);
+    this.maxRate = options.maxRate;
+    this.minRate = Math.min(options.minRate ?? 1, options.maxRate);
+    this.clock = options.clock ?? systemClock;
+    this.currentRate = options.maxRate;
+  }
+
+  get rate(): number {
+    return this.currentRate;
+  }
+
+  /** How many times the rate was cut. */
+  get slowdowns(): number {
+    return this.decreases;
+  }
+
+  /**
+   * Waits for the next slot. Rejects with DeadlineReachedError, without taking a slot, when the
+   * slot would fall after `deadline` (epoch ms).
+   */
+  async acquire(deadline: number = Number.POSITIVE_INFINITY): Promise<void> {
+    const now = this.clock.now();
+    const slot = Math.max(now, this.nextSlot);
+    if (slot > deadline) throw new DeadlineReachedError('the time limit leaves no slot for another call');
+    this.nextSlot = slot + 1000 / this.currentRate;
+    await this.clock.sleep(slot - now);
+  }
+
+  onThrottled(): void {
+    const now = this.clock.now();
+    if (now - this.lastDecrease < 1000) return;
+    this.lastDecrease = now;
+    this.decreases += 1;
+    this.currentRate = Math.max(this.minRate, this.currentRate * 0.7);
+  }
+
+  onSuccess(): void {
+    if (this.currentRate < this.maxRate) this.currentRate = Math.min(this.maxRate, this.currentRate * 1.005);
+  }
+}
