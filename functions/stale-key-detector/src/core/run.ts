@@ -49,6 +49,8 @@ export interface RunOptions {
   readonly deadline: number;
   readonly concurrency?: number;
   readonly retryPolicy?: RetryPolicy;
+  /** Called after each key is judged (the CLI's progress bar). */
+  readonly onProgress?: (progress: { readonly keys: number }) => void;
 }
 
 export const DEFAULT_CONCURRENCY = 64;
@@ -79,7 +81,10 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
         logger: deps.logger,
       },
       { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
-      (key, lookup) => findings.push(judge(key, lookup, rules)),
+      (key, lookup) => {
+        findings.push(judge(key, lookup, rules));
+        options.onProgress?.({ keys: findings.length });
+      },
     );
     assessment = assess(findings, outcome, { ...rules, intervalMinutes: options.intervalMinutes, warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays });
     const judged = findings.filter((f) => f.verdict === 'stale' || f.verdict === 'ok').length;
