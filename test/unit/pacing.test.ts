@@ -1,0 +1,153 @@
+import { CloudApiError } from '../../functions/stale-key-detector/src/errors/cloud-api-error';
+import type { Clock } from '../../functions/stale-key-detector/src/pacing/clock';
+import { AdaptiveRateLimiter, DeadlineReachedError } from '../../functions/stale-key-detector/src/pacing/rate-limiter';
+import { callWithRetry, dispositionOf, newPacingStats, type RetryPolicy } from '../../functions/stale-key-detector/src/pacing/retry';
+import { scanDeadline } from '../../functions/stale-key-detector/src/pacing/deadline';
+
+/** A virtual clock: sleeping advances time, so pacing is tested exactly and instantly. */
+function virtualClock(start = 0): Clock & { slept: number[] } {
+  let now = start;
+  const slept: number[] = [];
+  return {
+    slept,
+    now: () => now,
+    sleep: async (ms) => {
+      slept.push(ms);
+      now += Math.max(0, ms);
+    },
+  };
+}
+
+const cloudError = (code: string, statusCode = 400, retryAfterMs?: number) =>
+  new CloudApiError({ service: 'ActionTrail', action: 'GetAccessKeyLastUsedProducts', code, statusCode, requestId: 'r', retryAfterMs }, 'x');
+const policy: RetryPolicy = { maxAttempts: 4, maxThrottled: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+
+describe('AdaptiveRateLimiter', () => {
+  it('never lets more than rate + 1 calls into any one-second window', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 50, clock });
+    const starts: number[] = [];
+    for (let i = 0; i < 500; i += 1) {
+      await limiter.acquire();
+      starts.push(clock.now());
+    }
+    for (let i = 0; i < starts.length; i += 1) {
+      const inWindow = starts.filter((t) => t >= (starts[i] as number) && t < (starts[i] as number) + 1000).length;
+      expect(inWindow).toBeLessThanOrEqual(51);
+    }
+    expect(starts[499]).toBeCloseTo(499 * 20, 6);
+  });
+
+  it('spaces concurrent callers too', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 10, clock });
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 30 }, async () => {
+      await limiter.acquire();
+      starts.push(clock.now());
+    }));
+    const sorted = [...starts].sort((a, b) => a - b);
+    for (let i = 1; i < sorted.length; i += 1) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...starts)).toBeGreaterThanOrEqual(2900);
+  });
+
+  it('slows down on throttling, once a second at most, and recovers on success', () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 100, clock });
+    limiter.onThrottled();
+    limiter.onThrottled();
+    expect(limiter.rate).toBeCloseTo(70);
+    clock.sleep(1000);
+    limiter.onThrottled();
+    expect(limiter.rate).toBeCloseTo(49);
+    for (let i = 0; i < 1000; i += 1) limiter.onSuccess();
+    expect(limiter.rate).toBe(100);
+  });
+
+  it('refuses a slot past the deadline', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 1, clock });
+    await limiter.acquire(1500);
+    await limiter.acquire(1500);
+    await expect(limiter.acquire(1500)).rejects.toBeInstanceOf(DeadlineReachedError);
+  });
+});
+
+describe('callWithRetry', () => {
+  it('classifies errors', () => {
+    expect(dispositionOf(cloudError('Throttling.User'))).toBe('throttled');
+    expect(dispositionOf(cloudError('Throttling.Api'))).toBe('throttled');
+    expect(dispositionOf(cloudError('ServiceUnavailable', 503))).toBe('transient');
+    expect(dispositionOf(cloudError('InternalError', 500))).toBe('transient');
+    expect(dispositionOf(cloudError('BadResponse', 502))).toBe('transient');
+    expect(dispositionOf(cloudError('Timeout'))).toBe('transient');
+    expect(dispositionOf(cloudError('NoPermission', 403))).toBe('final');
+    expect(dispositionOf(cloudError('SignatureDoesNotMatch'))).toBe('final');
+    expect(dispositionOf(cloudError('InvalidAccessKeyId.NotFound', 404))).toBe('final');
+    expect(dispositionOf(cloudError('InvalidSecurityToken.Expired'))).toBe('final');
+    expect(dispositionOf(new TypeError('bug'))).toBe('final');
+  });
+
+  it('retries a throttled call until it succeeds, backing off with jitter', async () => {
+    const clock = virtualClock();
+    const stats = newPacingStats();
+    let calls = 0;
+    const value = await callWithRetry(async () => {
+      calls += 1;
+      if (calls < 4) throw cloudError('Throttling.User');
+      return 'ok';
+    }, { policy, clock, stats, random: () => 1 });
+    expect(value).toBe('ok');
+    expect(stats).toEqual({ calls: 4, retries: 3, throttled: 3 });
+    expect(clock.slept).toEqual([100, 200, 400]);
+  });
+
+  it('honours the retry-after hint', async () => {
+    const clock = virtualClock();
+    let calls = 0;
+    await callWithRetry(async () => {
+      calls += 1;
+      if (calls === 1) throw cloudError('Throttling.User', 400, 750);
+      return 1;
+    }, { policy, clock, random: () => 0 });
+    expect(clock.slept).toEqual([750]);
+  });
+
+  it('does not retry an error that cannot heal', async () => {
+    let calls = 0;
+    await expect(callWithRetry(async () => {
+      calls += 1;
+      throw cloudError('NoPermission', 403);
+    }, { policy, clock: virtualClock() })).rejects.toMatchObject({ code: 'NoPermission' });
+    expect(calls).toBe(1);
+  });
+
+  it('gives up after maxAttempts transient failures and throws the last error', async () => {
+    let calls = 0;
+    await expect(callWithRetry(async () => {
+      calls += 1;
+      throw cloudError('ServiceUnavailable', 503);
+    }, { policy, clock: virtualClock() })).rejects.toMatchObject({ code: 'ServiceUnavailable' });
+    expect(calls).toBe(4);
+  });
+
+  it('does not sleep past the deadline', async () => {
+    const clock = virtualClock();
+    let calls = 0;
+    await expect(callWithRetry(async () => {
+      calls += 1;
+      throw cloudError('InternalError', 500);
+    }, { policy, clock, deadline: 150, random: () => 1 })).rejects.toMatchObject({ code: 'InternalError' });
+    expect(calls).toBe(2);
+  });
+});
+
+describe('scanDeadline', () => {
+  it('keeps back 10% of the timeout, between 20 and 90 seconds', () => {
+    expect(scanDeadline(0, 900)).toBe(810_000);
+    expect(scanDeadline(0, 3600)).toBe(3_510_000);
+    expect(scanDeadline(0, 60)).toBe(40_000);
+    expect(scanDeadline(0, 30)).toBe(15_000);
+    expect(scanDeadline(0, undefined)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
