@@ -1,0 +1,28 @@
+import type { FcContext } from '../../functions/stale-key-detector/src/handler';
+import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from '../fake';
+
+/** The environment that points the function at a fake cloud (RAM, ActionTrail and the robot). */
+export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    RAM_ENDPOINT: cloud.endpoint,
+    ACTIONTRAIL_ENDPOINT: cloud.endpoint,
+    DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl,
+    DINGTALK_SECRET: DEFAULT_DINGTALK.secret ?? '',
+    ...extra,
+  };
+}
+
+/** A Function Compute context carrying the fake's STS credentials, as FC passes the role's. */
+export function fcContext(overrides: Partial<FcContext> = {}): FcContext {
+  return {
+    requestId: 'c0ffee00-0000-4000-8000-000000000001',
+    region: 'cn-hangzhou',
+    credentials: {
+      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+      accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret,
+      ...(DEFAULT_CREDENTIALS.securityToken === undefined ? {} : { securityToken: DEFAULT_CREDENTIALS.securityToken }),
+    },
+    function: { name: 'stale-key-detector', timeout: 900 },
+    ...overrides,
+  };
+}
