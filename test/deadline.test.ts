@@ -1,0 +1,66 @@
+/** The time limit: stop starting calls in time, report what was reached, and still post. */
+import { ActionTrailAdapter, createActionTrailClient } from '../functions/stale-key-detector/src/adapters/actiontrail';
+import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/dingtalk';
+import { createRamClient, RamAdapter } from '../functions/stale-key-detector/src/adapters/ram';
+import { DEFAULT_TIMEOUTS } from '../functions/stale-key-detector/src/adapters/timeouts';
+import { NOT_REACHED } from '../functions/stale-key-detector/src/core/scan';
+import { runDetector, type RunOptions } from '../functions/stale-key-detector/src/core/run';
+import { silentLogger } from '../functions/stale-key-detector/src/logger';
+import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
+
+let cloud: FakeCloud;
+beforeEach(async () => {
+  cloud = await startFakeCloud({ account: new FakeAccount(), latencyMs: [20, 20] });
+  for (let i = 0; i < 40; i += 1) {
+    cloud.addUser({ userName: `user-${i}` });
+    cloud.addKey(`user-${i}`, { accessKeyId: `LTAI5tDeadline${String(i).padStart(10, '0')}`, status: 'Active', createDate: Date.now() - 900 * DAY_MS, products: [productUse('Ecs', Date.now() - 200 * DAY_MS)] });
+  }
+});
+afterEach(async () => {
+  await cloud.close();
+});
+
+function deps() {
+  const credentials = { accessKeyId: DEFAULT_CREDENTIALS.accessKeyId, accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret, securityToken: DEFAULT_CREDENTIALS.securityToken };
+  const endpoint = new URL(cloud.endpoint);
+  return {
+    ram: new RamAdapter(createRamClient(credentials, endpoint, DEFAULT_TIMEOUTS)),
+    actionTrail: new ActionTrailAdapter(createActionTrailClient(credentials, endpoint), DEFAULT_TIMEOUTS),
+    notifier: new DingTalkRobot({ url: new URL(cloud.dingtalkWebhookUrl), accessToken: DEFAULT_DINGTALK.accessToken, secret: DEFAULT_DINGTALK.secret }),
+    logger: silentLogger,
+  };
+}
+
+function options(overrides: Partial<RunOptions>): RunOptions {
+  return {
+    trigger: 'manual', runId: 'deadline-test', now: Date.now(), report: 'full', dryRun: false, staleAfterDays: 90, timezone: 'UTC',
+    intervalMinutes: 60, warnWithinDays: 7, rotateAfterDays: 0, exemptions: [], mentions: { atMobiles: [], atUserIds: [], isAtAll: false },
+    keyword: undefined, ramQps: 1000, actionTrailQps: 20, deadline: Number.POSITIVE_INFINITY, ...overrides,
+  };
+}
+
+describe('deadline', () => {
+  it('turns keys not reached in time into unknown, marks the scan partial, and still posts the report', async () => {
+    const started = Date.now();
+    const summary = await runDetector(deps(), options({ deadline: started + 600 }));
+    const elapsed = Date.now() - started;
+    const reached = summary.counts.stale;
+    expect(reached).toBeGreaterThan(0);
+    expect(reached).toBeLessThan(40);
+    expect(summary.partial).toBe(true);
+    expect(summary.counts.unknown).toBe(40 - reached);
+    expect(summary.unknown.every((u) => u.reason === NOT_REACHED)).toBe(true);
+    // Nothing started after the deadline: the run ends about one call after it.
+    expect(elapsed).toBeLessThan(600 + 1000);
+    expect(cloud.dingtalk.messages).toHaveLength(1);
+    const text = (cloud.dingtalk.messages[0]?.body['markdown'] as { text: string }).text;
+    expect(text).toContain('Partial scan');
+    expect(text).toContain(NOT_REACHED);
+  });
+
+  it('fails loudly when the deadline left no time to reach anything', async () => {
+    await expect(runDetector(deps(), options({ deadline: Date.now() - 1 }))).rejects.toMatchObject({ name: 'ScanFailedError' });
+    expect(cloud.dingtalk.messages).toHaveLength(1);
+    expect((cloud.dingtalk.messages[0]?.body['markdown'] as { text: string }).text).toContain('scan FAILED');
+  });
+});
