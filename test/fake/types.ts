@@ -1,0 +1,95 @@
+/** Public option and data types of the fake cloud. */
+
+/** A key the fake accepts. `allowedActions` like 'ram:ListUsers'; undefined = every action. */
+export interface FakeCredential {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  readonly securityToken?: string;
+  readonly allowedActions?: readonly string[] | undefined;
+}
+
+/** A scripted failure for one request. */
+export type Fault =
+  | { readonly kind: 'error'; readonly status: number; readonly code: string; readonly message?: string }
+  /** An HTML page (e.g. a gateway's 502) instead of JSON. */
+  | { readonly kind: 'non-json'; readonly status: number }
+  /** JSON without a Code, e.g. `{"RequestId":"x","Message":"gateway"}`. */
+  | { readonly kind: 'no-code-5xx'; readonly status: number }
+  /** Wait `ms`, then answer normally. */
+  | { readonly kind: 'hang'; readonly ms: number }
+  /** Destroy the socket without an answer. */
+  | { readonly kind: 'reset' };
+
+/** Probabilities per RAM / ActionTrail request. */
+export interface RandomFaults {
+  /** Answer 400 Throttling.User. */
+  readonly throttleRate?: number;
+  /** Answer 503 ServiceUnavailable or 500 InternalError (half each). */
+  readonly serverErrorRate?: number;
+}
+
+/** Requests per second (sliding 1 s window, counted at arrival), keyed like 'ram:ListUsers'. */
+export interface QpsLimits {
+  readonly 'ram:ListUsers'?: number;
+  readonly 'ram:ListAccessKeys'?: number;
+  readonly 'actiontrail:GetAccessKeyLastUsedProducts'?: number;
+  readonly [action: string]: number | undefined;
+}
+
+export type LatencyRange = readonly [minMs: number, maxMs: number];
+
+export interface FcInvocationOutcome {
+  /** What the function returned: a string or Buffer is sent as it is, anything else as JSON. */
+  readonly result?: unknown;
+  /** Log lines; sent back base64-encoded in x-fc-log-result when x-fc-log-type is Tail. */
+  readonly log?: string;
+  /** Set when the function failed (an unhandled error). A rejected promise is treated the same. */
+  readonly error?: { readonly errorMessage: string; readonly errorType: string };
+}
+
+export type FcHandler = (functionName: string, body: Buffer) => Promise<FcInvocationOutcome>;
+
+export interface FcInvocationRecord {
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly qualifier: string | undefined;
+  readonly invocationType: 'Sync' | 'Async';
+  readonly body: Buffer;
+  /** Filled in when the handler has finished. */
+  outcome?: 'ok' | 'error';
+  errorType?: string;
+}
+
+export interface DingtalkOptions {
+  readonly accessToken: string;
+  /** Signing secret ("加签", starts with SEC); undefined = signing off. */
+  readonly secret?: string | undefined;
+  /** Custom keywords; the message must contain one. undefined / empty = off. */
+  readonly keywords?: readonly string[] | undefined;
+}
+
+export interface ActionStats {
+  requests: number;
+  successes: number;
+  /** Answers with a Throttling code (qps limit, random or scripted). */
+  throttled: number;
+  /** Answers produced by fault injection (random or scripted, incl. resets). */
+  injectedErrors: number;
+  /** Every answer that was not 2xx (incl. the above). */
+  errors: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export interface RequestLogEntry {
+  /** Qualified action, e.g. 'ram:ListUsers'. */
+  readonly action: string;
+  /** API parameters (signature and common parameters left out). */
+  readonly params: Readonly<Record<string, string>>;
+  /** Wall clock at arrival (Date.now()). */
+  readonly time: number;
+  /** Monotonic arrival time (performance.now()). */
+  readonly arrivedAt: number;
+  status: number;
+  code: string | undefined;
+}
