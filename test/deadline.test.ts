@@ -64,3 +64,23 @@ describe('deadline', () => {
     expect((cloud.dingtalk.messages[0]?.body['markdown'] as { text: string }).text).toContain('scan FAILED');
   });
 });
+
+describe('pacing against the fake', () => {
+  it('keeps ActionTrail calls within ACTIONTRAIL_QPS over every one-second window', async () => {
+    await cloud.close();
+    cloud = await startFakeCloud({ account: new FakeAccount(), latencyMs: [5, 15], recordRequests: true });
+    for (let i = 0; i < 36; i += 1) {
+      cloud.addUser({ userName: `user-${i}` });
+      cloud.addKey(`user-${i}`, { accessKeyId: `LTAI5tPaced${String(i).padStart(13, '0')}`, status: 'Active', createDate: Date.now() - 10 * DAY_MS });
+    }
+    const summary = await runDetector(deps(), options({ actionTrailQps: 20, dryRun: true }));
+    expect(summary.counts.keys).toBe(36);
+    const arrivals = [...cloud.stats.arrivals('actiontrail:GetAccessKeyLastUsedProducts')].sort((a, b) => a - b);
+    expect(arrivals).toHaveLength(36);
+    let busiest = 0;
+    for (const start of arrivals) busiest = Math.max(busiest, arrivals.filter((t) => t >= start && t < start + 1000).length);
+    expect(busiest).toBeLessThanOrEqual(21);
+    // …and it is not needlessly slow: 36 calls at 20/s span about 1.75 s.
+    expect((arrivals[35] as number) - (arrivals[0] as number)).toBeLessThan(2200);
+  });
+});

@@ -13,8 +13,9 @@ export class DeadlineReachedError extends Error {
 }
 
 /**
- * Paces calls to one API: each call takes the next free slot, 1/rate apart, so no window of one
- * second ever holds more than rate + 1 calls. The rate adapts to the cloud (AIMD): a Throttling
+ * Paces calls to one API: each call takes the next free slot, 1/rate apart, and then a
+ * sliding-window check on the actual start times (timers fire late under load, and late timers
+ * bunch up) guarantees that no window of one second holds more than `rate` starts. The rate adapts to the cloud (AIMD): a Throttling
  * answer cuts it by 30% (at most once a second, so a burst of throttles counts once), each success
  * raises it by 0.5% up to maxRate. A wrong QPS setting then costs speed, not correctness.
  *
@@ -30,6 +31,8 @@ export class AdaptiveRateLimiter {
   private nextSlot = 0;
   private lastDecrease = Number.NEGATIVE_INFINITY;
   private decreases = 0;
+  /** Start times of the calls in the last second, oldest first. */
+  private readonly recent: number[] = [];
 
   constructor(options: RateLimiterOptions) {
     if (!(options.maxRate > 0)) throw new RangeError(`maxRate must be positive, got ${options.maxRate}`);
@@ -58,6 +61,17 @@ export class AdaptiveRateLimiter {
     if (slot > deadline) throw new DeadlineReachedError('the time limit leaves no slot for another call');
     this.nextSlot = slot + 1000 / this.currentRate;
     await this.clock.sleep(slot - now);
+    for (;;) {
+      const at = this.clock.now();
+      while (this.recent.length > 0 && (this.recent[0] as number) <= at - 1000) this.recent.shift();
+      if (this.recent.length < Math.max(1, Math.floor(this.currentRate))) {
+        this.recent.push(at);
+        return;
+      }
+      const wait = (this.recent[0] as number) + 1000 - at;
+      if (at + wait > deadline) throw new DeadlineReachedError('the time limit leaves no slot for another call');
+      await this.clock.sleep(wait);
+    }
   }
 
   onThrottled(): void {
