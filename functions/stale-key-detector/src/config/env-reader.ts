@@ -13,36 +13,31 @@ export function readString(env: Env, name: string): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-export function readInteger(
-  env: Env,
-  name: string,
-  options: { defaultValue: number; min: number; max: number },
-): number {
-  const raw = readString(env, name);
-  if (raw === undefined) return options.defaultValue;
-  if (!/^-?\d+$/.test(raw)) {
-    throw new ConfigError(name, `must be a whole number from ${options.min} to ${options.max}, got "${raw}" (default ${options.defaultValue})`);
-  }
-  const value = Number(raw);
-  if (value < options.min || value > options.max) {
-    throw new ConfigError(name, `must be from ${options.min} to ${options.max}, got ${value} (default ${options.defaultValue})`);
-  }
-  return value;
+export interface NumberRange {
+  readonly defaultValue: number;
+  readonly min: number;
+  readonly max: number;
 }
 
-export function readNumber(
-  env: Env,
-  name: string,
-  options: { defaultValue: number; min: number; max: number },
-): number {
+/** A whole number within the range. */
+export function readInteger(env: Env, name: string, range: NumberRange): number {
+  return readRanged(env, name, range, /^-?\d+$/, 'a whole number');
+}
+
+/** A decimal number (e.g. a rate such as 20.5) within the range. */
+export function readNumber(env: Env, name: string, range: NumberRange): number {
+  return readRanged(env, name, range, /^-?\d+(\.\d+)?$/, 'a number');
+}
+
+function readRanged(env: Env, name: string, range: NumberRange, pattern: RegExp, kind: string): number {
   const raw = readString(env, name);
-  if (raw === undefined) return options.defaultValue;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || !/^\d+(\.\d+)?$/.test(raw)) {
-    throw new ConfigError(name, `must be a number from ${options.min} to ${options.max}, got "${raw}" (default ${options.defaultValue})`);
+  if (raw === undefined) return range.defaultValue;
+  if (!pattern.test(raw)) {
+    throw new ConfigError(name, `must be ${kind} from ${range.min} to ${range.max}, got "${raw}" (default ${range.defaultValue})`);
   }
-  if (value < options.min || value > options.max) {
-    throw new ConfigError(name, `must be from ${options.min} to ${options.max}, got ${value} (default ${options.defaultValue})`);
+  const value = Number(raw);
+  if (value < range.min || value > range.max) {
+    throw new ConfigError(name, `must be from ${range.min} to ${range.max}, got ${value} (default ${range.defaultValue})`);
   }
   return value;
 }
