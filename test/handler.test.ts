@@ -6,11 +6,14 @@ import { handleInvocation, type FcContext } from '../functions/stale-key-detecto
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
+import { DEFAULT_CONCURRENCY } from '../functions/stale-key-detector/src/core/run';
 import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
 import { fcContext, simulatorEnv } from './helpers/simulator';
 
-/** Real time, instant back-off: retries happen without waiting (pacing is tested in unit tests). */
+/** Real time, instant back-off: retries happen without waiting (pacing has its own tests). */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
+/** Limits far above what a test sends, so the rate limiter never has to wait on the fast clock. */
+const UNPACED = { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' };
 const HOUR = 3_600_000;
 // A timer run on the hour, a little in the past, so that ActionTrail's 400-day window is real time.
 const T = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
@@ -21,7 +24,7 @@ let logs: string[];
 
 async function invoke(event: Buffer | string, env: Record<string, string> = {}, context: FcContext = fcContext()): Promise<Summary> {
   return handleInvocation(typeof event === 'string' ? Buffer.from(event) : event, context, {
-    env: simulatorEnv(cloud, env),
+    env: simulatorEnv(cloud, { ...UNPACED, ...env }),
     clock: fastClock,
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
   });
@@ -119,10 +122,10 @@ describe('failing look-ups', () => {
 
   it('fails fast on NoPermission, naming the missing action, and posts a failure alert instead of a report', async () => {
     cloud.addCredential({ ...DEFAULT_CREDENTIALS, accessKeyId: 'STS.limitedRole', allowedActions: ['ram:ListUsers', 'ram:ListAccessKeys'] });
-    for (let i = 0; i < 20; i += 1) addKey(`u${i}`, `LTAI5tNoPerm${String(i).padStart(12, '0')}`, { usedDaysAgo: [1] });
+    for (let i = 0; i < 600; i += 1) addKey(`u${i}`, `LTAI5tNoPerm${String(i).padStart(12, '0')}`, { usedDaysAgo: [1] });
     const context = fcContext({ credentials: { accessKeyId: 'STS.limitedRole', accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret, securityToken: DEFAULT_CREDENTIALS.securityToken ?? '' } });
     await expect(invoke('', {}, context)).rejects.toThrow(/NoPermission/);
-    expect(cloud.stats.get('actiontrail:GetAccessKeyLastUsedProducts').requests).toBeLessThanOrEqual(64 * 2);
+    expect(cloud.stats.get('actiontrail:GetAccessKeyLastUsedProducts').requests).toBeLessThanOrEqual(DEFAULT_CONCURRENCY * 2); // the calls already in flight, not all 600
     expect(cloud.dingtalk.messages).toHaveLength(1);
     const text = markdownOf(0);
     expect(text).toContain('scan FAILED');
@@ -206,7 +209,7 @@ describe('DingTalk', () => {
   it('a dry run posts nothing and needs no webhook', async () => {
     addKey('alice', 'LTAI5tAliceStale0000000', { usedDaysAgo: [100] });
     const summary = await handleInvocation(Buffer.from('{"dryRun":true}'), fcContext(), {
-      env: { RAM_ENDPOINT: cloud.endpoint, ACTIONTRAIL_ENDPOINT: cloud.endpoint },
+      env: { ...UNPACED, RAM_ENDPOINT: cloud.endpoint, ACTIONTRAIL_ENDPOINT: cloud.endpoint },
       clock: fastClock,
       logger: createLogger({ sink: () => {} }),
     });

@@ -20,7 +20,7 @@ function virtualClock(start = 0): Clock & { slept: number[] } {
 
 const cloudError = (code: string, statusCode = 400, retryAfterMs?: number) =>
   new CloudApiError({ service: 'ActionTrail', action: 'GetAccessKeyLastUsedProducts', code, statusCode, requestId: 'r', retryAfterMs }, 'x');
-const policy: RetryPolicy = { maxAttempts: 4, maxThrottled: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+const policy: RetryPolicy = { maxAttempts: 4, maxThrottled: 5, baseDelayMs: 100, maxDelayMs: 1000, maxThrottledDelayMs: 300 };
 
 describe('AdaptiveRateLimiter', () => {
   it('never lets more than rate calls into any one-second window', async () => {
@@ -99,7 +99,7 @@ describe('callWithRetry', () => {
     }, { policy, clock, stats, random: () => 1 });
     expect(value).toBe('ok');
     expect(stats).toEqual({ calls: 4, retries: 3, throttled: 3 });
-    expect(clock.slept).toEqual([100, 200, 400]);
+    expect(clock.slept).toEqual([100, 200, 300]); // 400 capped by maxThrottledDelayMs
   });
 
   it('honours the retry-after hint', async () => {

@@ -53,7 +53,8 @@ export interface RunOptions {
   readonly onProgress?: (progress: { readonly keys: number }) => void;
 }
 
-export const DEFAULT_CONCURRENCY = 64;
+/** Users in flight at once (each has at most two keys); enough to keep the limiters busy while calls back off. */
+export const DEFAULT_CONCURRENCY = 128;
 
 /**
  * The detector: scan, judge, compose, post, summarize. Takes its clients as arguments; knows

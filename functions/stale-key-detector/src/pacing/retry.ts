@@ -38,9 +38,14 @@ export interface RetryPolicy {
   readonly maxThrottled: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * Back-off cap after a throttled answer. The rate limiter already slows every caller down, so
+   * a throttled call need not also wait long itself: long sleeps would only hold pool slots.
+   */
+  readonly maxThrottledDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, maxThrottled: 30, baseDelayMs: 200, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, maxThrottled: 30, baseDelayMs: 200, maxDelayMs: 10_000, maxThrottledDelayMs: 2_000 };
 
 /** Counters shared by every call of a run, for the summary and the benchmark. */
 export interface PacingStats {
@@ -76,7 +81,7 @@ export async function callWithRetry<T>(call: () => Promise<T>, context: RetryCon
   const deadline = context.deadline ?? Number.POSITIVE_INFINITY;
   let transient = 0;
   let throttled = 0;
-  for (let attempt = 0; ; attempt += 1) {
+  for (;;) {
     if (limiter !== undefined) await limiter.acquire(deadline);
     else if (clock.now() > deadline) throw new DeadlineReachedError('the time limit leaves no time for another call');
     if (stats !== undefined) stats.calls += 1;
@@ -97,7 +102,10 @@ export async function callWithRetry<T>(call: () => Promise<T>, context: RetryCon
         if (transient >= policy.maxAttempts) throw error;
       }
       const hint = error instanceof CloudApiError ? error.retryAfterMs : undefined;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.min(attempt, 20));
+      // Exponential in the failures of this kind so far, full jitter.
+      const failures = disposition === 'throttled' ? throttled : transient;
+      const cap = disposition === 'throttled' ? policy.maxThrottledDelayMs : policy.maxDelayMs;
+      const ceiling = Math.min(cap, policy.baseDelayMs * 2 ** Math.min(failures - 1, 20));
       const wait = hint !== undefined && hint > 0 ? Math.min(hint, policy.maxDelayMs * 3) : random() * ceiling;
       if (clock.now() + wait > deadline) throw error;
       if (stats !== undefined) stats.retries += 1;
