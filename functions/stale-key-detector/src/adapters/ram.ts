@@ -1,8 +1,8 @@
 import Ram, * as $Ram from '@alicloud/ram20150501';
-import { $OpenApiUtil } from '@alicloud/openapi-core';
 import { DateTime } from 'luxon';
 import type { AccessKey, KeyStatus, RamUser } from '../model';
 import type { CloudCredentials } from './credentials';
+import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
 import type { Timeouts } from './timeouts';
 
@@ -18,17 +18,7 @@ export const RAM_ACTIONS = ['ram:ListUsers', 'ram:ListAccessKeys'] as const;
 export const LIST_USERS_PAGE_SIZE = 1000;
 
 export function createRamClient(credentials: CloudCredentials, endpoint: URL, timeouts: Timeouts): Ram {
-  return new Ram(
-    new $OpenApiUtil.Config({
-      accessKeyId: credentials.accessKeyId,
-      accessKeySecret: credentials.accessKeySecret,
-      ...(credentials.securityToken === undefined ? {} : { securityToken: credentials.securityToken }),
-      endpoint: endpoint.host,
-      protocol: endpoint.protocol.replace(':', ''),
-      connectTimeout: timeouts.connectTimeout,
-      readTimeout: timeouts.readTimeout,
-    }),
-  );
+  return new Ram(openApiConfig(credentials, endpoint, timeouts));
 }
 
 export class RamAdapter implements RamApi {

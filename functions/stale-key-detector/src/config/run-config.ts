@@ -36,28 +36,43 @@ export function buildRunConfig(body: Buffer | string | undefined, env: Env, cont
     throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is required (the robot\'s webhook URL) unless the event asks for {"dryRun": true}');
   }
   const region = context.region !== undefined && context.region !== '' ? context.region : settings.region;
-  const now = event.kind === 'timer' ? event.triggerTime : wallClock;
-  const report = event.kind === 'timer' ? (isDigestTime(event.triggerTime, settings) ? 'full' : 'changes') : event.report;
   return {
     settings,
     region,
-    options: {
+    options: runOptionsFor(settings, {
       trigger: event.kind,
       runId: event.kind === 'timer' ? `timer:${event.triggerName}:${event.triggerTime}` : `manual:${context.requestId}`,
-      now,
-      report,
+      now: event.kind === 'timer' ? event.triggerTime : wallClock,
+      report: event.kind === 'timer' ? (isDigestTime(event.triggerTime, settings) ? 'full' : 'changes') : event.report,
       dryRun,
-      staleAfterDays: (event.kind === 'manual' ? event.staleAfterDays : undefined) ?? settings.staleAfterDays,
-      timezone: settings.timezone,
-      intervalMinutes: settings.scheduleMinutes,
-      warnWithinDays: settings.warnWithinDays,
-      rotateAfterDays: settings.rotateAfterDays,
-      exemptions: settings.exemptions,
-      mentions: settings.mentions,
-      keyword: settings.keyword,
-      ramQps: settings.ramQps,
-      actionTrailQps: settings.actionTrailQps,
+      staleAfterDays: event.kind === 'manual' ? event.staleAfterDays : undefined,
       deadline: scanDeadline(wallClock, context.timeoutSeconds),
-    },
+    }),
+  };
+}
+
+/** The core's options for one run: what the run is, plus everything the environment configured. */
+export function runOptionsFor(
+  settings: Settings,
+  run: Pick<RunOptions, 'trigger' | 'runId' | 'now' | 'report' | 'dryRun' | 'deadline'> & { staleAfterDays: number | undefined; onProgress?: RunOptions['onProgress'] },
+): RunOptions {
+  return {
+    trigger: run.trigger,
+    runId: run.runId,
+    now: run.now,
+    report: run.report,
+    dryRun: run.dryRun,
+    staleAfterDays: run.staleAfterDays ?? settings.staleAfterDays,
+    timezone: settings.timezone,
+    intervalMinutes: settings.scheduleMinutes,
+    warnWithinDays: settings.warnWithinDays,
+    rotateAfterDays: settings.rotateAfterDays,
+    exemptions: settings.exemptions,
+    mentions: settings.mentions,
+    keyword: settings.keyword,
+    ramQps: settings.ramQps,
+    actionTrailQps: settings.actionTrailQps,
+    deadline: run.deadline,
+    ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
   };
 }

@@ -1,0 +1,77 @@
+import { CloudApiError } from '../errors/cloud-api-error';
+import { ConfigError } from '../errors/config-error';
+import { DingTalkError } from '../errors/dingtalk-error';
+import { ScanFailedError } from '../errors/scan-failed-error';
+import { describeError, redact, registerSecret } from '../redact';
+import { invokeCommand } from './invoke-command';
+import { type CliIo, EXIT } from './io';
+import { scanCommand } from './scan-command';
+import { INVOKE_USAGE, MAIN_USAGE, SCAN_USAGE } from './usage';
+
+export type { CliIo } from './io';
+
+const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIo) => Promise<number>; usage: string }>> = {
+  scan: { run: scanCommand, usage: SCAN_USAGE },
+  invoke: { run: invokeCommand, usage: INVOKE_USAGE },
+};
+
+/**
+ * The CLI: `stale-key-detector <scan|invoke> [flags]`. `argv` is without node and the script
+ * (process.argv.slice(2)). Resolves to the exit code; never throws, never calls process.exit.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  // Secrets in the environment are masked in anything printed, before anything can print them.
+  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'DINGTALK_SECRET']) registerSecret(io.env[name]);
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(MAIN_USAGE);
+    return EXIT.error;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = first === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+    io.stdout.write(topic?.usage ?? MAIN_USAGE);
+    return EXIT.clean;
+  }
+  const command = COMMANDS[first];
+  if (command === undefined) {
+    const what = first.startsWith('-') ? `${first}: unknown flag; give a command first` : `${first}: unknown command`;
+    io.stderr.write(`error: ${what} (commands: ${Object.keys(COMMANDS).join(', ')}; see "stale-key-detector --help")\n`);
+    return EXIT.error;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    io.stderr.write(`${describeFailure(error)}\n`);
+    return EXIT.error;
+  }
+}
+
+/** One or two redacted lines: what failed and, when known, what to do about it. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ConfigError) return `error: ${redact(error.message)}`;
+  if (error instanceof ScanFailedError) return `error: ${redact(error.message)}\nfix: ${redact(error.fix)}`;
+  if (error instanceof CloudApiError) {
+    const fix = cliFix(error);
+    return `error: ${redact(error.message)}${fix === undefined ? '' : `\nfix: ${fix}`}`;
+  }
+  if (error instanceof DingTalkError) return `error: ${redact(error.message)}`;
+  return `error: ${describeError(error)}`;
+}
+
+/** Advice for a failed call made by the CLI itself (FC InvokeFunction). */
+function cliFix(error: CloudApiError): string | undefined {
+  const code = error.code;
+  if (code === 'FunctionNotFound' || code === 'ServiceNotFound' || code === 'AliasNotFound' || code === 'VersionNotFound') {
+    return 'check --function, --qualifier, --region and --account-id (the function must be deployed there)';
+  }
+  if (code === 'AccessDenied' || code === 'NoPermission' || code.startsWith('Forbidden')) {
+    return 'the credentials need fc:InvokeFunction on the function (policies/operator-invoke.json)';
+  }
+  if (code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId' || code.startsWith('InvalidAccessKeyId')) {
+    return 'the access key or its secret is wrong: check ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or --profile';
+  }
+  if (code === 'NetworkError' || code === 'Timeout') {
+    return 'check --account-id and --region (or FUNCTION_COMPUTE_ENDPOINT), the network, and --timeout for long runs';
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+/** The --help texts. Keep them in step with the flags in scan-command.ts and invoke-command.ts. */
+
+export const MAIN_USAGE = `stale-key-detector: find unused Alibaba Cloud RAM access keys
+
+Usage:
+  stale-key-detector scan [flags]      scan the account from this machine and print the stale keys
+  stale-key-detector invoke [flags]    run the deployed Function Compute function, print its summary
+  stale-key-detector <command> --help  flags and examples of a command
+
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error (bad flag or setting, failed call,
+failed function, keys that could not be checked).
+
+Examples:
+  stale-key-detector scan
+  stale-key-detector scan --json --stale-after-days 180 > stale.json
+  stale-key-detector invoke --dry-run --account-id 1234567890123456
+`;
+
+export const SCAN_USAGE = `Usage: stale-key-detector scan [flags]
+
+Scans every RAM user's access keys with the function's own code (RAM ListUsers and
+ListAccessKeys, ActionTrail GetAccessKeyLastUsedProducts) and prints the stale ones.
+Posts nothing unless --notify is given.
+
+Flags:
+  --stale-after-days N  a key unused for more than N days is stale, 1-3650
+                        (default: STALE_AFTER_DAYS, else 90)
+  --region R            ActionTrail region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
+  --profile NAME        use profile NAME of ~/.aliyun/config.json or ~/.alibabacloud/credentials
+                        (ALIBABA_CLOUD_CREDENTIALS_FILE) instead of the environment's keys
+  --json                print the summary as JSON (the function's result) instead of the table
+  --all                 list every key in the table, not only the stale ones
+  --notify              post the report to the DingTalk robot, as the function does
+                        (needs DINGTALK_WEBHOOK_URL)
+  -h, --help            show this help
+
+Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID and
+ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS), else the aliyun
+CLI's current profile (~/.aliyun/config.json), else the profile named by ALIBABA_CLOUD_PROFILE
+(default "default") in ~/.alibabacloud/credentials, else the ECS instance role. They need
+ram:ListUsers, ram:ListAccessKeys and actiontrail:GetAccessKeyLastUsedProducts
+(policies/stale-key-detector-readonly.json).
+Other settings come from the function's environment variables: RAM_ENDPOINT,
+ACTIONTRAIL_ENDPOINT, RAM_QPS, ACTIONTRAIL_QPS, REPORT_TIMEZONE, EXEMPTIONS, EXEMPTIONS_FILE,
+DINGTALK_* (see .env.example).
+
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error or keys that could not be checked.
+
+Examples:
+  stale-key-detector scan
+  stale-key-detector scan --all --profile prod
+  stale-key-detector scan --stale-after-days 30 --region cn-shanghai
+  stale-key-detector scan --json | jq -r '.stale[].accessKeyId'
+  DINGTALK_WEBHOOK_URL='https://oapi.dingtalk.com/robot/send?access_token=...' stale-key-detector scan --notify
+`;
+
+export const INVOKE_USAGE = `Usage: stale-key-detector invoke [flags]
+
+Runs the deployed function once, synchronously, through Function Compute 3.0's InvokeFunction
+API, and prints the summary it returns and the tail of its log. Without --dry-run the function
+posts its report to DingTalk, as a timer run does.
+
+Flags:
+  --dry-run             do not post to DingTalk                 (event "dryRun": true)
+  --report full|changes every stale key, or only what changed   (event "report")
+  --stale-after-days N  threshold for this run, 1-3650          (event "staleAfterDays")
+  --function NAME       function name (default: stale-key-detector)
+  --qualifier Q         version or alias (default: LATEST)
+  --region R            the function's region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
+  --account-id ID       your account ID, for the endpoint <ID>.<region>.fc.aliyuncs.com
+                        (default: ALIBABA_CLOUD_ACCOUNT_ID)
+  --profile NAME        credentials from a profile, as for scan
+  --timeout SECONDS     how long to wait for the answer, 1-86400 (default: 960, the function's
+                        900 s timeout plus a minute)
+  --json                print the function's answer as JSON on stdout, the log tail on stderr
+  -h, --help            show this help
+
+FUNCTION_COMPUTE_ENDPOINT=scheme://host[:port] replaces the endpoint unless --account-id is
+given (e.g. a test server).
+Credentials as for scan; they need fc:InvokeFunction (policies/operator-invoke.json).
+
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error (the call or the function failed, or
+keys that could not be checked).
+
+Examples:
+  stale-key-detector invoke --dry-run --account-id 1234567890123456
+  stale-key-detector invoke --dry-run --report changes --stale-after-days 30
+  ALIBABA_CLOUD_ACCOUNT_ID=1234567890123456 stale-key-detector invoke --region cn-shanghai --json
+`;

@@ -1,0 +1,487 @@
+/**
+ * The CLI end to end: main() with the real SDKs, the real credential chain and the real DingTalk
+ * client, against the loopback fake cloud (which checks every signature). No real endpoint, no
+ * metadata server, no profile of the machine running the tests.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../functions/stale-key-detector/src/cli/main';
+import { renderBar } from '../functions/stale-key-detector/src/cli/progress';
+import { displayWidth } from '../functions/stale-key-detector/src/cli/table';
+import type { Summary } from '../functions/stale-key-detector/src/core/summary';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { createLogger } from '../functions/stale-key-detector/src/logger';
+import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
+import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from './fake';
+import { fcContext, simulatorEnv } from './helpers/simulator';
+
+/** Real time, instant back-off. */
+const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
+
+let cloud: FakeCloud;
+let home: string;
+
+beforeEach(async () => {
+  cloud = await startFakeCloud({ account: demoAccount(Date.now()), recordRequests: true });
+  home = mkdtempSync(join(tmpdir(), 'skd-cli-home-'));
+});
+afterEach(async () => {
+  await cloud.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+/**
+ * The CLI's environment: the fake's STS key and endpoints, and nothing of the machine's own
+ * credentials. Jest gives the test a copy of process.env, so HOME set here does not reach
+ * os.homedir(): the profile files are pointed elsewhere explicitly (the real HOME is tested
+ * through the bin in a child process below). The ECS metadata server is off, and the chain's
+ * last resort, ALIBABA_CLOUD_CREDENTIALS_URI (fetched as https://undefined/ when unset), goes to
+ * the fake, which does not serve it.
+ */
+function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    HOME: home,
+    USERPROFILE: home,
+    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+    ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
+    ALIBABA_CLOUD_CREDENTIALS_FILE: join(home, 'no-such-credentials-file'),
+    ALIBABA_CLOUD_CREDENTIALS_URI: `${cloud.endpoint}/no-credentials-here`,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_CREDENTIALS.accessKeySecret,
+    ALIBABA_CLOUD_SECURITY_TOKEN: DEFAULT_CREDENTIALS.securityToken,
+    RAM_ENDPOINT: cloud.endpoint,
+    ACTIONTRAIL_ENDPOINT: cloud.endpoint,
+    FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
+    ...extra,
+  };
+}
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The bin as a user runs it (node bin/stale-key-detector.js), in a child process. */
+function bin(argv: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(__dirname, '..', 'bin', 'stale-key-detector.js'), ...argv], { env, cwd: home, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
+      if (code === undefined) reject(error ?? new Error('no exit code'));
+      else resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+async function cli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean } = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    env: options.env ?? cliEnv(),
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    isTTY: options.isTTY ?? false,
+    cwd: home,
+    clock: fastClock,
+  });
+  return { code, stdout, stderr };
+}
+
+/** The function itself, as FC would run it, against the same fake. */
+async function runFunction(event: Buffer | string, log: (line: string) => void = () => {}): Promise<Summary> {
+  return handleInvocation(typeof event === 'string' ? Buffer.from(event) : event, fcContext(), {
+    env: simulatorEnv(cloud),
+    clock: fastClock,
+    logger: createLogger({ level: 'info', sink: log }),
+  });
+}
+
+const staleIds = (s: Pick<Summary, 'stale'>): string[] => s.stale.map((k) => k.accessKeyId).sort();
+
+const EXPECTED_STALE = [DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.liNaStale, DEMO_KEY_IDS.wangFangNeverUsed].sort();
+
+describe('scan', () => {
+  it('--json prints the function\'s summary: the same stale keys as a dry-run invocation, exit 1', async () => {
+    const fromFunction = await runFunction('{"dryRun":true}');
+    const run = await cli(['scan', '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(staleIds(summary)).toEqual(staleIds(fromFunction));
+    expect(staleIds(summary)).toEqual(EXPECTED_STALE);
+    expect(summary.counts).toEqual(fromFunction.counts);
+    expect(summary.stale).toEqual(fromFunction.stale);
+    expect(Object.keys(summary).sort()).toEqual(Object.keys(fromFunction).sort());
+    expect(summary).toMatchObject({ trigger: 'cli', report: 'full', dryRun: true, staleAfterDays: 90, partial: false, notified: { messages: 0 } });
+    expect(cloud.dingtalk.messages).toHaveLength(0);
+  });
+
+  it('exits 0 when nothing is stale', async () => {
+    const run = await cli(['scan', '--stale-after-days', '3650']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain('No stale access keys.');
+    expect(run.stdout).toContain('14 keys of 9 users: 0 stale');
+    expect(run.stdout).toContain('Stale means unused for more than 3650 days');
+  });
+
+  it('prints a table of the stale keys, longest idle first, with the counts', async () => {
+    const run = await cli(['scan']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(/^USER +ACCESS KEY +STATUS +IDLE DAYS +LAST USED +PRODUCTS$/);
+    const rows = lines.slice(1, 5);
+    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual([DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.wangFangNeverUsed, DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.liNaStale]);
+    const zhang = rows.find((l) => l.includes(DEMO_KEY_IDS.exEmployee)) ?? '';
+    expect(zhang).toMatch(/^zhang\.wei \(张伟\) +LTAI5t\w+ +stale +200 +\d{4}-\d{2}-\d{2} +Ecs, Rds$/);
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.legacyNeverUsed))).toMatch(/stale +730 +never +-$/);
+    // Columns line up, CJK names counted two columns wide.
+    const statusAt = new Set(lines.slice(0, 5).map((l) => displayWidth(l.slice(0, l.search(/ (STATUS|stale) /)))));
+    expect(statusAt.size).toBe(1);
+    expect(lines[5]).toBe('');
+    expect(run.stdout).toContain('14 keys of 9 users: 4 stale, 8 ok, 2 inactive, 0 exempt, 0 unknown.');
+    expect(run.stdout).toContain('Dry run: nothing was posted to DingTalk (--notify posts it).');
+    expect(run.stdout).not.toContain(DEMO_KEY_IDS.ciDaily);
+  });
+
+  it('--all lists every key, stale first', async () => {
+    const run = await cli(['scan', '--all']);
+    expect(run.code).toBe(1);
+    const rows = run.stdout.split('\n\n')[0]?.split('\n').slice(1) ?? [];
+    expect(rows).toHaveLength(14);
+    expect(rows.map((l) => l.split(/\s{2,}/)[2])).toEqual([...Array(4).fill('stale'), ...Array(8).fill('ok'), 'inactive', 'inactive']);
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.ciDaily))).toMatch(/ ok +0 +\d{4}-\d{2}-\d{2} +Fc, Oss, Cr, Ecs$/);
+  });
+
+  it('--stale-after-days and --region change the run', async () => {
+    const run = await cli(['scan', '--json', '--stale-after-days', '30', '--region', 'cn-shanghai']);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(summary.staleAfterDays).toBe(30);
+    expect(staleIds(summary)).toEqual([...EXPECTED_STALE, DEMO_KEY_IDS.monitorIdle, DEMO_KEY_IDS.slsShipperIdle].sort());
+  });
+
+  it('--notify posts the report to DingTalk as the function does', async () => {
+    const env = cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
+    const run = await cli(['scan', '--notify'], { env });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    expect(cloud.dingtalk.messages.length).toBeGreaterThan(0);
+    expect(run.stdout).toContain(`Posted ${cloud.dingtalk.messages.length === 1 ? '1 message' : `${cloud.dingtalk.messages.length} messages`} to DingTalk.`);
+    const text = cloud.dingtalk.messages.map((m) => m.text).join('\n');
+    for (const id of EXPECTED_STALE) expect(text).toContain(id);
+  });
+
+  it('--notify without a webhook is an error naming the flag; without --notify nothing is posted', async () => {
+    const run = await cli(['scan', '--notify']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --notify: needs DINGTALK_WEBHOOK_URL/);
+    const quiet = await cli(['scan'], { env: cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret }) });
+    expect(quiet.code).toBe(1);
+    expect(cloud.dingtalk.messages).toHaveLength(0);
+    expect(cloud.stats.get('dingtalk:send').requests).toBe(0);
+  });
+
+  it('draws a progress bar on stderr only when stderr is a terminal', async () => {
+    const tty = await cli(['scan', '--json'], { isTTY: true });
+    expect(tty.code).toBe(1);
+    expect(tty.stderr).toContain('\r');
+    expect(tty.stderr).toMatch(/\r.*█*░* \d+\/\d+ keys checked \d+s\x1b\[K/);
+    // Redrawn at most every 100 ms, not once per key.
+    expect(tty.stderr.split('keys checked').length - 1).toBeLessThan(14);
+    // The bar is erased at the end: the last thing written is a clear-line.
+    expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
+    expect(JSON.parse(tty.stdout)).toMatchObject({ counts: { keys: 14 } });
+    const piped = await cli(['scan', '--json'], { isTTY: false });
+    expect(piped.stderr).toBe('');
+    expect(renderBar(7, 14, 3200)).toBe(`${'█'.repeat(12)}${'░'.repeat(12)} 7/14 keys checked 3s`);
+  });
+
+  it('exits 2 naming the flag for bad flags', async () => {
+    const cases: [string[], string][] = [
+      [['scan', '--stale-after-days', 'x'], 'error: --stale-after-days: must be a whole number from 1 to 3650, got "x"'],
+      [['scan', '--stale-after-days', '0'], 'error: --stale-after-days: must be a whole number from 1 to 3650, got "0"'],
+      [['scan', '--stale-after-days'], 'error: --stale-after-days: needs a value'],
+      [['scan', '--bogus'], 'error: --bogus: unknown flag (see "stale-key-detector scan --help")'],
+      [['scan', '-x'], 'error: -x: unknown flag'],
+      [['scan', '--region', 'Hangzhou'], 'error: --region: must be a region id like cn-hangzhou, got "Hangzhou"'],
+      [['scan', '--json=yes'], 'error: --json: is a switch and takes no value, got "yes"'],
+      [['scan', '--json', '--all'], 'error: --all: only changes the table'],
+      [['scan', '--region', 'cn-hangzhou', '--region', 'cn-beijing'], 'error: --region: given more than once'],
+      [['scan', 'now'], 'error: now: unexpected argument'],
+      [['scna'], 'error: scna: unknown command (commands: scan, invoke'],
+      [['--json'], 'error: --json: unknown flag; give a command first'],
+      [['invoke', '--report', 'weekly'], 'error: --report: must be one of full, changes, got "weekly"'],
+      [['invoke', '--function', '9lives'], 'error: --function: must be a function name'],
+    ];
+    for (const [argv, message] of cases) {
+      const run = await cli(argv);
+      expect({ argv, code: run.code, stdout: run.stdout }).toEqual({ argv, code: 2, stdout: '' });
+      expect(run.stderr.startsWith(message)).toBe(true);
+    }
+    expect(cloud.stats.get('ram:ListUsers').requests).toBe(0);
+  });
+
+  it('exits 2 on a bad setting in the environment, naming the variable', async () => {
+    const run = await cli(['scan'], { env: cliEnv({ RAM_QPS: 'fast' }) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: RAM_QPS: must be a number/);
+  });
+
+  it('exits 2 on a cloud error (wrong secret) with the code and the fix, and never prints the secret', async () => {
+    const secret = 'definitely-the-wrong-secret';
+    const run = await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('SignatureDoesNotMatch');
+    expect(run.stderr).toMatch(/\nfix: the access key or its secret is wrong/);
+    expect(run.stderr + run.stdout).not.toContain(secret);
+  });
+
+  it('exits 2 when no credentials can be found', async () => {
+    const run = await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_SECURITY_TOKEN: undefined }) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: credentials: none found/);
+    // Every link of the chain was tried, none outside the loopback: the URI link got the fake's 404.
+    expect(run.stderr).toContain('get sts token failed, httpStatus: 404');
+    expect(run.stderr).not.toContain('undefined');
+  });
+
+  it('exits 2 when keys could not be checked and nothing is stale', async () => {
+    cloud.failKey(DEMO_KEY_IDS.ciDaily, { kind: 'error', status: 500, code: 'InternalError' });
+    const run = await cli(['scan', '--stale-after-days', '3650']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('Could not check 1 key:');
+    expect(run.stdout).toContain(DEMO_KEY_IDS.ciDaily);
+    expect(run.stderr).toContain('error: 1 key could not be checked; the result is incomplete');
+  });
+
+  describe('--profile', () => {
+    const PROFILE_KEY = { accessKeyId: 'LTAI5tProfileKey00000001', accessKeySecret: 'profile-key-secret-0001' };
+    /** The environment's own key is one the fake does not know. */
+    const unknownEnvKey = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tUnknownEnvKey000001', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'unknown-env-secret', ALIBABA_CLOUD_SECURITY_TOKEN: undefined };
+
+    function writeCredentialsFile(path: string): void {
+      writeFileSync(
+        path,
+        [
+          '[default]',
+          'type = access_key',
+          'access_key_id = LTAI5tNotKnownToTheFake01',
+          'access_key_secret = not-known-either-000',
+          '',
+          '[prod]',
+          'type = access_key',
+          `access_key_id = ${PROFILE_KEY.accessKeyId}`,
+          `access_key_secret = ${PROFILE_KEY.accessKeySecret}`,
+          '',
+        ].join('\n'),
+      );
+    }
+
+    beforeEach(() => {
+      cloud.addCredential(PROFILE_KEY);
+    });
+
+    it('selects the profile from the credentials file, over the keys in the environment', async () => {
+      const file = join(home, 'credentials.ini');
+      writeCredentialsFile(file);
+      const env = cliEnv({ ...unknownEnvKey, ALIBABA_CLOUD_CREDENTIALS_FILE: file });
+      // Without --profile the environment's key wins, and the fake refuses it.
+      const withoutProfile = await cli(['scan'], { env });
+      expect(withoutProfile.code).toBe(2);
+      expect(withoutProfile.stderr).toContain('InvalidAccessKeyId');
+      const withProfile = await cli(['scan', '--json', '--profile', 'prod'], { env });
+      expect(withProfile.stderr).toBe('');
+      expect(withProfile.code).toBe(1);
+      expect(staleIds(JSON.parse(withProfile.stdout) as Summary)).toEqual(EXPECTED_STALE);
+      // The default profile has a key the fake does not know.
+      const defaultProfile = await cli(['scan', '--profile', 'default'], { env });
+      expect(defaultProfile.code).toBe(2);
+      expect(defaultProfile.stderr).toContain('InvalidAccessKeyId');
+    });
+
+    it('fails naming --profile for a profile that does not exist, without falling back', async () => {
+      const file = join(home, 'credentials.ini');
+      writeCredentialsFile(file);
+      const run = await cli(['scan', '--profile', 'staging'], { env: cliEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: file }) });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^error: --profile: no usable profile "staging" \(profile: .*staging/);
+      expect(cloud.stats.get('ram:ListUsers').requests).toBe(0);
+    });
+
+    it('leaves process.env as it was', async () => {
+      const before = { ...process.env };
+      await cli(['scan', '--profile', 'nope']);
+      await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined }) });
+      expect(process.env).toEqual(before);
+    });
+
+    it('through the bin: reads ~/.alibabacloud/credentials of $HOME, and exits with the code', async () => {
+      mkdirSync(join(home, '.alibabacloud'));
+      writeCredentialsFile(join(home, '.alibabacloud', 'credentials'));
+      const env = {
+        PATH: process.env['PATH'] ?? '',
+        HOME: home,
+        USERPROFILE: home,
+        ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
+        ALIBABA_CLOUD_CREDENTIALS_URI: `${cloud.endpoint}/no-credentials-here`,
+        RAM_ENDPOINT: cloud.endpoint,
+        ACTIONTRAIL_ENDPOINT: cloud.endpoint,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: unknownEnvKey.ALIBABA_CLOUD_ACCESS_KEY_ID,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: unknownEnvKey.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+      };
+      const scan = await bin(['scan', '--json', '--profile', 'prod'], env);
+      expect(scan.stderr).toBe('');
+      expect(scan.code).toBe(1);
+      expect(staleIds(JSON.parse(scan.stdout) as Summary)).toEqual(EXPECTED_STALE);
+      const bad = await bin(['scan', '--stale-after-days', 'x'], env);
+      expect(bad).toEqual({ code: 2, stdout: '', stderr: 'error: --stale-after-days: must be a whole number from 1 to 3650, got "x"\n' });
+    });
+  });
+});
+
+describe('invoke', () => {
+  /** The deployed function: the real handler against the same fake, its log lines as FC's log. */
+  function deployRealFunction(): void {
+    cloud.setFcHandler(async (_name, body) => {
+      const lines: string[] = [];
+      const summary = await runFunction(body, (line) => lines.push(line));
+      return { result: summary, log: `${lines.join('\n')}\n` };
+    });
+  }
+
+  const CANNED: Summary = {
+    trigger: 'manual',
+    report: 'changes',
+    dryRun: true,
+    now: '2026-11-25T01:00:00.000Z',
+    staleAfterDays: 30,
+    partial: false,
+    counts: { users: 1, keys: 1, stale: 0, unknown: 0, inactive: 0, ok: 1, exempt: 0, newlyStale: 0, warn: 0, rotationOverdue: 0 },
+    stale: [],
+    newlyStale: [],
+    unknown: [],
+    notified: { messages: 0 },
+    api: { calls: 3, retries: 0, throttled: 0 },
+    durationMs: 12,
+  };
+
+  it('runs the function synchronously and prints its summary and the decoded log tail', async () => {
+    deployRealFunction();
+    const run = await cli(['invoke', '--dry-run']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(1);
+    const record = cloud.fcInvocations[0];
+    expect(record).toMatchObject({ functionName: 'stale-key-detector', invocationType: 'Sync', outcome: 'ok' });
+    expect(record?.body.toString()).toBe('{"dryRun":true}');
+    expect(run.stdout).toContain(`Invoked stale-key-detector [RequestId ${record?.requestId}]`);
+    expect(run.stdout).toMatch(/\nUSER +ACCESS KEY +STATUS +IDLE DAYS +LAST USED +PRODUCTS\n/);
+    for (const id of EXPECTED_STALE) expect(run.stdout).toContain(id);
+    expect(run.stdout).toContain('14 keys of 9 users: 4 stale');
+    expect(run.stdout).toContain('Dry run: nothing was posted to DingTalk');
+    const tail = run.stdout.slice(run.stdout.indexOf('--- log tail ---'));
+    expect(tail).toContain(`FC Invoke Start RequestId: ${record?.requestId}`);
+    expect(tail).toContain('"message":"run starting"');
+    expect(tail).toContain('"message":"scan done"');
+    expect(cloud.dingtalk.messages).toHaveLength(0);
+  });
+
+  it('--json prints the function\'s summary on stdout and the log tail on stderr', async () => {
+    deployRealFunction();
+    const run = await cli(['invoke', '--dry-run', '--json']);
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout) as Summary;
+    expect(summary).toMatchObject({ trigger: 'manual', dryRun: true });
+    expect(staleIds(summary)).toEqual(EXPECTED_STALE);
+    expect(run.stderr).toContain('--- log tail ---');
+    expect(run.stderr).toContain('FC Invoke End RequestId');
+  });
+
+  it('turns --dry-run, --report and --stale-after-days into exactly the event JSON', async () => {
+    cloud.setFcHandler(async () => ({ result: CANNED, log: 'canned\n' }));
+    const run = await cli(['invoke', '--dry-run', '--report', 'changes', '--stale-after-days', '30']);
+    expect(run.code).toBe(0);
+    expect(cloud.fcInvocations).toHaveLength(1);
+    expect(cloud.fcInvocations[0]?.body.toString('utf8')).toBe('{"dryRun":true,"report":"changes","staleAfterDays":30}');
+    expect(run.stdout).toContain('No stale access keys.');
+    expect(run.stdout).toContain('canned');
+  });
+
+  it('sends {} without flags, and --function / --qualifier pick the function', async () => {
+    cloud.setFcHandler(async () => ({ result: CANNED }), ['stale-key-detector', 'skd-staging']);
+    expect((await cli(['invoke'])).code).toBe(0);
+    expect((await cli(['invoke', '--function', 'skd-staging', '--qualifier', 'prod'])).code).toBe(0);
+    expect(cloud.fcInvocations.map((r) => [r.functionName, r.qualifier ?? null, r.body.toString()])).toEqual([
+      ['stale-key-detector', null, '{}'],
+      ['skd-staging', 'prod', '{}'],
+    ]);
+  });
+
+  it('exits 2 when the function fails, printing its error and log tail', async () => {
+    cloud.setFcHandler(async () => {
+      throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is required (the robot\'s webhook URL) unless the event asks for {"dryRun": true}');
+    });
+    const run = await cli(['invoke']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^error: the function stale-key-detector failed \(UnhandledInvocationError\): ConfigError: DINGTALK_WEBHOOK_URL: is required/);
+    expect(run.stderr).toContain(`[RequestId ${cloud.fcInvocations[0]?.requestId}]`);
+    expect(run.stderr).toContain('--- log tail ---');
+  });
+
+  it('exits 2 on an FC API error, with advice', async () => {
+    cloud.setFcHandler(async () => ({ result: CANNED }));
+    const missing = await cli(['invoke', '--function', 'no-such-function']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: FC InvokeFunction failed: FunctionNotFound \(HTTP 404\)/);
+    expect(missing.stderr).toContain('fix: check --function, --qualifier, --region and --account-id');
+    const badSecret = await cli(['invoke'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-for-fc' }) });
+    expect(badSecret.code).toBe(2);
+    expect(badSecret.stderr).toContain('SignatureDoesNotMatch');
+    expect(cloud.fcInvocations).toHaveLength(0);
+  });
+
+  it('needs an account id (or FUNCTION_COMPUTE_ENDPOINT) for the endpoint', async () => {
+    const run = await cli(['invoke'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: --account-id: is needed: Function Compute 3\.0's endpoint is <account-id>\.<region>\.fc\.aliyuncs\.com/);
+    const bad = await cli(['invoke', '--account-id', 'acme'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
+    expect(bad.stderr).toMatch(/^error: --account-id: must be your Alibaba Cloud account ID \(digits only\), got "acme"/);
+    const badEndpoint = await cli(['invoke'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: 'ftp://example' }) });
+    expect(badEndpoint.stderr).toMatch(/^error: FUNCTION_COMPUTE_ENDPOINT: must use http or https/);
+  });
+});
+
+describe('help', () => {
+  it.each([
+    [['--help'], 'Usage:\n  stale-key-detector scan [flags]'],
+    [['-h'], 'Usage:\n  stale-key-detector scan [flags]'],
+    [['scan', '--help'], 'Usage: stale-key-detector scan [flags]'],
+    [['scan', '-h'], 'Usage: stale-key-detector scan [flags]'],
+    [['help', 'scan'], 'Usage: stale-key-detector scan [flags]'],
+    [['invoke', '--help'], 'Usage: stale-key-detector invoke [flags]'],
+  ])('%j exits 0 and shows usage with examples', async (argv, usage) => {
+    const run = await cli(argv);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.stdout).toContain(usage);
+    expect(run.stdout).toContain('Examples:\n  stale-key-detector ');
+    expect(run.stdout).toContain('Exit codes: 0 nothing stale, 1 stale keys found, 2 error');
+  });
+
+  it('no arguments: the usage on stderr, exit 2', async () => {
+    const run = await cli([]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Usage:');
+  });
+
+  it('documents every flag the commands accept', async () => {
+    const { SCAN_FLAGS } = await import('../functions/stale-key-detector/src/cli/scan-command');
+    const { INVOKE_FLAGS } = await import('../functions/stale-key-detector/src/cli/invoke-command');
+    const scan = (await cli(['scan', '--help'])).stdout;
+    const invoke = (await cli(['invoke', '--help'])).stdout;
+    for (const flag of Object.keys(SCAN_FLAGS)) expect(scan).toContain(`--${flag}`);
+    for (const flag of Object.keys(INVOKE_FLAGS)) expect(invoke).toContain(`--${flag}`);
+  });
+});

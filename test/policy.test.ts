@@ -1,0 +1,119 @@
+/**
+ * Every cloud API action the code calls must be in the adapter's exported action list, and every
+ * listed action in the RAM policy of whoever makes the call: the function's role
+ * (stale-key-detector-readonly.json) or the operator running `invoke` (operator-invoke.json).
+ * The calls are read from the adapters' source, so a new SDK call without a policy update fails here.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ACTIONTRAIL_ACTIONS } from '../functions/stale-key-detector/src/adapters/actiontrail';
+import { FC_ACTIONS } from '../functions/stale-key-detector/src/adapters/function-compute';
+import { RAM_ACTIONS } from '../functions/stale-key-detector/src/adapters/ram';
+
+const ROOT = join(__dirname, '..');
+const SRC = join(ROOT, 'functions', 'stale-key-detector', 'src');
+
+interface PolicyDocument {
+  Version: string;
+  Statement: { Effect: string; Action: string | string[]; Resource: string | string[] }[];
+}
+
+function allowedActions(file: string): string[] {
+  const policy = JSON.parse(readFileSync(join(ROOT, 'policies', file), 'utf8')) as PolicyDocument;
+  return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+/** RAM policy action matching: case-insensitive, `*` is a wildcard. */
+function allows(patterns: readonly string[], action: string): boolean {
+  return patterns.some((p) => new RegExp(`^${p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(action));
+}
+
+/** How each adapter talks to its cloud: the policy prefix of its actions, and its exported list. */
+const ADAPTERS = [
+  { file: 'adapters/ram.ts', service: 'RAM', prefix: 'ram', declared: RAM_ACTIONS, policy: 'stale-key-detector-readonly.json' },
+  { file: 'adapters/actiontrail.ts', service: 'ActionTrail', prefix: 'actiontrail', declared: ACTIONTRAIL_ACTIONS, policy: 'stale-key-detector-readonly.json' },
+  { file: 'adapters/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
+] as const;
+
+/** Builds SDK configs for the adapters; imports openapi-core but calls nothing. */
+const CONFIG_ONLY = 'adapters/openapi-config.ts';
+
+const pascal = (method: string): string => method.charAt(0).toUpperCase() + method.slice(1);
+
+/**
+ * The API actions an adapter's source calls (each adapter holds its SDK client in `client`):
+ *  - openapi-core SDK methods, `client.listUsers(` / `client.invokeFunctionWithOptions(` -> ListUsers, InvokeFunction;
+ *  - pop-core `client.request('Action', ...)`, or `client.request(name, ...)` with `const name = 'Action'`;
+ *  - the action named when a failure is reported: toCloudApiError(e, 'RAM', 'ListUsers'), badResponse('RAM', 'ListUsers', ...).
+ */
+function calledActions(source: string, service: string): Set<string> {
+  const constants = new Map([...source.matchAll(/const\s+(\w+)\s*=\s*'([A-Za-z]+)'/g)].map((m) => [m[1] as string, m[2] as string]));
+  const found = new Set<string>();
+  for (const m of source.matchAll(/\bclient\.(\w+)\s*(?:<[^>()]*>)?\s*\(\s*([^,)]*)/g)) {
+    const method = m[1] as string;
+    if (method === 'request') {
+      const arg = (m[2] ?? '').trim();
+      const literal = /^'([A-Za-z]+)'$/.exec(arg)?.[1];
+      const action = literal ?? constants.get(arg);
+      if (action === undefined) throw new Error(`cannot tell which action client.request(${arg}, ...) calls; use a string literal or a const`);
+      found.add(action);
+    } else {
+      found.add(pascal(method.replace(/WithOptions$/, '')));
+    }
+  }
+  const named = new RegExp(`(?:toCloudApiError\\(\\s*\\w+\\s*,|badResponse\\()\\s*'${service}'\\s*,\\s*(?:'([A-Za-z]+)'|(\\w+))`, 'g');
+  for (const m of source.matchAll(named)) {
+    const action = m[1] ?? constants.get(m[2] ?? '');
+    if (action === undefined) throw new Error(`cannot resolve the action in "${m[0]}"`);
+    found.add(action);
+  }
+  return found;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+describe('policy coverage', () => {
+  it.each(ADAPTERS)('$file calls exactly the actions it exports', ({ file, service, prefix, declared }) => {
+    const called = [...calledActions(readFileSync(join(SRC, file), 'utf8'), service)].map((a) => `${prefix}:${a}`).sort();
+    expect(called.length).toBeGreaterThan(0);
+    expect(called).toEqual([...declared].sort());
+  });
+
+  it.each(ADAPTERS)('$policy allows every action of $file', ({ declared, policy }) => {
+    const allowed = allowedActions(policy);
+    for (const action of declared) expect({ action, allowed: allows(allowed, action) }).toEqual({ action, allowed: true });
+  });
+
+  it('gives the function role nothing beyond what the function calls (no fc:InvokeFunction, no writes)', () => {
+    expect(allowedActions('stale-key-detector-readonly.json').sort()).toEqual([...RAM_ACTIONS, ...ACTIONTRAIL_ACTIONS].sort());
+    expect(allowedActions('operator-invoke.json')).toEqual([...FC_ACTIONS]);
+  });
+
+  it('recognizes every form of call the adapters use', () => {
+    // The extraction itself: a new call in any of these forms is caught.
+    const sample = `
+      const action = 'GetAccessKeyLastUsedProducts';
+      await this.client.listUsers(request);
+      await client.deleteAccessKeyWithOptions(a, b, c);
+      await this.client.request<Answer>(action, {}, {});
+      await this.client.request('DescribeTrails', {});
+      throw toCloudApiError(error, 'RAM', 'UpdateAccessKey');
+    `;
+    expect([...calledActions(sample, 'RAM')].sort()).toEqual(['DeleteAccessKey', 'DescribeTrails', 'GetAccessKeyLastUsedProducts', 'ListUsers', 'UpdateAccessKey']);
+    expect(allows(['ram:List*'], 'ram:ListUsers')).toBe(true);
+    expect(allows(['ram:List*'], 'ram:UpdateAccessKey')).toBe(false);
+  });
+
+  it('keeps the cloud SDKs inside the adapters, so the scan above sees every call', () => {
+    const sdk = /from\s+'@alicloud\/(ram20150501|pop-core|fc20230330|openapi-core)'|require\('@alicloud\/(ram20150501|pop-core|fc20230330|openapi-core)'\)/;
+    const outside = sourceFiles(SRC)
+      .filter((f) => sdk.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(SRC, f).split('\\').join('/'))
+      .filter((f) => !ADAPTERS.some((a) => a.file === f) && f !== CONFIG_ONLY);
+    expect(outside).toEqual([]);
+    // The shared openapi-core Config builder makes no calls of its own.
+    expect(calledActions(readFileSync(join(SRC, CONFIG_ONLY), 'utf8'), 'RAM').size).toBe(0);
+  });
+});
