@@ -20,12 +20,10 @@ export interface ContextCredentials {
  * default chain (ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, the
  * ~/.alibabacloud/credentials profile, ...). Secrets are registered for redaction at once.
  */
-export async function resolveCredentials(fromContext: ContextCredentials | undefined, profile?: string): Promise<CloudCredentials> {
+export async function resolveCredentials(fromContext: ContextCredentials | undefined): Promise<CloudCredentials> {
   if (fromContext?.accessKeyId && fromContext.accessKeySecret) {
     return remember({ accessKeyId: fromContext.accessKeyId, accessKeySecret: fromContext.accessKeySecret, securityToken: fromContext.securityToken || undefined });
   }
-  const previousProfile = process.env['ALIBABA_CLOUD_PROFILE'];
-  if (profile !== undefined) process.env['ALIBABA_CLOUD_PROFILE'] = profile;
   try {
     const credential = new Credential();
     const model = await credential.getCredential();
@@ -36,11 +34,6 @@ export async function resolveCredentials(fromContext: ContextCredentials | undef
       'credentials',
       `none found (${(error as Error).message}); on Function Compute give the function a role, elsewhere set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS) or a profile in ~/.alibabacloud/credentials`,
     );
-  } finally {
-    if (profile !== undefined) {
-      if (previousProfile === undefined) delete process.env['ALIBABA_CLOUD_PROFILE'];
-      else process.env['ALIBABA_CLOUD_PROFILE'] = previousProfile;
-    }
   }
 }
 
