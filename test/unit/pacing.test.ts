@@ -51,17 +51,57 @@ describe('AdaptiveRateLimiter', () => {
     expect(Math.max(...starts)).toBeGreaterThanOrEqual(2900);
   });
 
-  it('slows down on throttling, once a second at most, and recovers on success', () => {
+  /** Feeds one second of answers: calls spread over the second, `throttled` of them refused. */
+  function second(limiter: AdaptiveRateLimiter, clock: Clock, calls: number, throttled: number): void {
+    for (let i = 0; i < calls; i += 1) {
+      if (i < throttled) limiter.onThrottled();
+      else limiter.onSuccess();
+      void clock.sleep(1000 / calls);
+    }
+  }
+
+  it('slows down after a second with throttling and climbs back after clean seconds', () => {
     const clock = virtualClock();
     const limiter = new AdaptiveRateLimiter({ maxRate: 100, clock });
-    limiter.onThrottled();
-    limiter.onThrottled();
-    expect(limiter.rate).toBeCloseTo(70);
-    clock.sleep(1000);
-    limiter.onThrottled();
-    expect(limiter.rate).toBeCloseTo(49);
-    for (let i = 0; i < 1000; i += 1) limiter.onSuccess();
+    second(limiter, clock, 100, 20);
+    limiter.onSuccess(); // closes the window: x (1 - 0.2 / 2) x 1.2
     expect(limiter.rate).toBe(100);
+    second(limiter, clock, 100, 40);
+    second(limiter, clock, 100, 40);
+    limiter.onSuccess();
+    expect(limiter.rate).toBeLessThan(100);
+    const slowed = limiter.rate;
+    for (let i = 0; i < 5; i += 1) second(limiter, clock, Math.ceil(limiter.rate), 0);
+    limiter.onSuccess();
+    expect(limiter.rate).toBeGreaterThan(slowed);
+    expect(limiter.rate).toBe(100);
+    expect(limiter.slowdowns).toBeGreaterThan(0);
+  });
+
+  it('drops to what the cloud accepts when asked for far too much, and settles near the real limit', () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 500, clock });
+    // The cloud accepts 50 a second and throttles the rest.
+    const rates: number[] = [];
+    for (let s = 0; s < 60; s += 1) {
+      const calls = Math.max(1, Math.round(limiter.rate));
+      second(limiter, clock, calls, Math.max(0, calls - 50));
+      rates.push(limiter.rate);
+    }
+    expect(rates[1]).toBeLessThan(60);
+    const settled = rates.slice(20);
+    expect(Math.max(...settled)).toBeLessThan(100);
+    expect(Math.min(...settled)).toBeGreaterThan(40);
+  });
+
+  it('does not spiral down under steady throttling that has nothing to do with its rate', () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 200, clock });
+    for (let s = 0; s < 120; s += 1) {
+      const calls = Math.max(1, Math.round(limiter.rate));
+      second(limiter, clock, calls, Math.round(calls * 0.3));
+    }
+    expect(limiter.rate).toBeGreaterThan(150);
   });
 
   it('refuses a slot past the deadline', async () => {

@@ -15,9 +15,17 @@ export class DeadlineReachedError extends Error {
 /**
  * Paces calls to one API: each call takes the next free slot, 1/rate apart, and then a
  * sliding-window check on the actual start times (timers fire late under load, and late timers
- * bunch up) guarantees that no window of one second holds more than `rate` starts. The rate adapts to the cloud (AIMD): a Throttling
- * answer cuts it by 30% (at most once a second, so a burst of throttles counts once), each success
- * raises it by 0.5% up to maxRate. A wrong QPS setting then costs speed, not correctness.
+ * bunch up) guarantees that no window of one second holds more than `rate` starts.
+ *
+ * The rate adapts to the cloud once a second, from the answers of that second: it is multiplied
+ * by (1 - throttled fraction / 2) and by 1.2, within [minRate, maxRate]. With no throttling it
+ * climbs back 20% a second; a rate the cloud really refuses settles where about a third of the
+ * calls are throttled; throttling that does not depend on our rate (a fault, another tool on the
+ * shared quota) at up to ~30% leaves it near maxRate instead of spiralling down. When half or
+ * more of a second's calls were throttled, we asked for far too much: the rate drops at once to
+ * 1.1x what the cloud accepted in that second. A wrong QPS setting costs speed, not correctness.
+ * (Per-call AIMD, tried first, collapses under steady random throttling: its increase shrinks
+ * with the rate while the cut does not.)
  *
  * Why not bottleneck or p-limit: p-limit bounds concurrency, not rate; bottleneck (last release
  * 2019) paces with a fixed minTime and has no notion of backing off on a throttle answer, and the
@@ -29,8 +37,10 @@ export class AdaptiveRateLimiter {
   private readonly clock: Clock;
   private currentRate: number;
   private nextSlot = 0;
-  private lastDecrease = Number.NEGATIVE_INFINITY;
   private decreases = 0;
+  private windowStart: number | undefined;
+  private windowSuccesses = 0;
+  private windowThrottled = 0;
   /** Start times of the calls in the last second, oldest first. */
   private readonly recent: number[] = [];
 
@@ -46,7 +56,7 @@ export class AdaptiveRateLimiter {
     return this.currentRate;
   }
 
-  /** How many times the rate was cut. */
+  /** How many one-second windows had throttled answers. */
   get slowdowns(): number {
     return this.decreases;
   }
@@ -75,14 +85,31 @@ export class AdaptiveRateLimiter {
   }
 
   onThrottled(): void {
-    const now = this.clock.now();
-    if (now - this.lastDecrease < 1000) return;
-    this.lastDecrease = now;
-    this.decreases += 1;
-    this.currentRate = Math.max(this.minRate, this.currentRate * 0.7);
+    this.adapt();
+    this.windowThrottled += 1;
   }
 
   onSuccess(): void {
-    if (this.currentRate < this.maxRate) this.currentRate = Math.min(this.maxRate, this.currentRate * 1.005);
+    this.adapt();
+    this.windowSuccesses += 1;
+  }
+
+  /** Closes the feedback window once a second has passed, and sets the rate from it. */
+  private adapt(): void {
+    const now = this.clock.now();
+    this.windowStart ??= now;
+    const elapsed = now - this.windowStart;
+    if (elapsed < 1000) return;
+    const answered = this.windowSuccesses + this.windowThrottled;
+    if (answered > 0) {
+      const throttledFraction = this.windowThrottled / answered;
+      let next = this.currentRate * (1 - throttledFraction / 2) * (1 + 0.2 * Math.min(elapsed / 1000, 5));
+      if (throttledFraction >= 0.5) next = Math.min(next, (1.1 * this.windowSuccesses * 1000) / elapsed);
+      if (this.windowThrottled > 0) this.decreases += 1;
+      this.currentRate = Math.min(this.maxRate, Math.max(this.minRate, next));
+    }
+    this.windowStart = now;
+    this.windowSuccesses = 0;
+    this.windowThrottled = 0;
   }
 }
