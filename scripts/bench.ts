@@ -32,6 +32,8 @@ interface WorkerResult {
   wallMs: number;
   loadMs: number;
   peakRss: number;
+  /** Heap still used after a full GC at the end: what the run really holds. */
+  liveHeap: number | null;
 }
 
 function flags() {
@@ -96,6 +98,7 @@ function runWorker(cloud: FakeCloud, f: Flags): Promise<WorkerResult> {
     ACTIONTRAIL_QPS: String(f.qps * f.clientShare),
     RAM_QPS: String(f.ramQps * f.clientShare),
     LOG_LEVEL: 'warn',
+    NODE_OPTIONS: '--expose-gc',
     BENCH_CONTEXT: JSON.stringify(fcContext({ function: { name: 'stale-key-detector', timeout: 86_400 } })),
     BENCH_EVENT: '{"dryRun":true}',
   };
@@ -148,7 +151,7 @@ function report(label: string, r: WorkerResult, f: Flags, cloud: FakeCloud): num
     `  keys ${keys} (users ${r.summary.counts.users}), Q ${f.qps}/s (client ${(f.qps * f.clientShare).toFixed(0)}/s), RAM ${f.ramQps}/s, latency ${f.latency[0]}-${f.latency[1]} ms`,
     `  wall ${s(r.wallMs)}, floor keys/Q ${s(floorMs)}, ratio wall/floor ${ratio.toFixed(3)}`,
     `  retries ${r.summary.api.retries}, throttled answers ${r.summary.api.throttled} (fake: ${cloud.stats.totals().throttled}), injected errors ${cloud.stats.totals().injectedErrors}, max ActionTrail calls in flight ${at.maxInFlight}`,
-    `  unknown keys ${r.summary.counts.unknown}, stale ${r.summary.counts.stale}, peak RSS ${mb(r.peakRss)}, bundle require ${r.loadMs.toFixed(0)} ms`,
+    `  unknown keys ${r.summary.counts.unknown}, stale ${r.summary.counts.stale}, peak RSS ${mb(r.peakRss)} (live heap after GC ${r.liveHeap === null ? '?' : mb(r.liveHeap)}), bundle require ${r.loadMs.toFixed(0)} ms`,
   ];
   process.stdout.write(`${lines.join('\n')}\n\n`);
   return ratio;
