@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ActionTrailAdapter, type ActionTrailApi, createActionTrailClient } from '../adapters/actiontrail';
+import { ActionTrailAdapter, createActionTrailClient } from '../adapters/actiontrail';
 import { DingTalkRobot } from '../adapters/dingtalk';
 import { createRamClient, RamAdapter, type RamApi } from '../adapters/ram';
 import { DEFAULT_TIMEOUTS } from '../adapters/timeouts';
 import { readString } from '../config/env-reader';
 import { runOptionsFor } from '../config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../config/settings';
-import { judge } from '../core/judge';
-import { type RunOptions, runDetector } from '../core/run';
+import { runDetector } from '../core/run';
 import type { Summary } from '../core/summary';
 import { ConfigError } from '../errors/config-error';
 import { createLogger } from '../logger';
-import type { AccessKey, ProductUse, RamUser } from '../model';
+import type { Finding, RamUser } from '../model';
 import { systemClock } from '../pacing/clock';
 import { parseFlags, regionId, wholeNumber } from './args';
 import { cliCredentials } from './credentials';
@@ -61,9 +60,9 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
 
   const credentials = await cliCredentials(io.env, flags.profile);
   const scanRegion = region ?? settings.region;
-  const recorder = new Recorder(progress, flags.all === true);
-  const ram = recorder.ram(new RamAdapter(createRamClient(credentials, settings.ramEndpoint, DEFAULT_TIMEOUTS)));
-  const actionTrail = recorder.actionTrail(new ActionTrailAdapter(createActionTrailClient(credentials, actionTrailEndpointFor(settings, scanRegion)), DEFAULT_TIMEOUTS));
+  const ram = countListedKeys(new RamAdapter(createRamClient(credentials, settings.ramEndpoint, DEFAULT_TIMEOUTS)), progress);
+  const actionTrail = new ActionTrailAdapter(createActionTrailClient(credentials, actionTrailEndpointFor(settings, scanRegion)), DEFAULT_TIMEOUTS);
+  const findings: Finding[] = [];
   const notifier = notify && settings.webhook !== undefined ? new DingTalkRobot(settings.webhook, { clock }) : undefined;
   const options = runOptionsFor(settings, {
     trigger: 'cli',
@@ -74,7 +73,10 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     staleAfterDays,
     // No time limit on a terminal: Ctrl-C stops it.
     deadline: Number.POSITIVE_INFINITY,
-    onProgress: ({ keys }) => progress.checked(keys),
+    onProgress: ({ keys, finding }) => {
+      progress.checked(keys);
+      if (flags.all === true) findings.push(finding);
+    },
   });
 
   let summary: Summary;
@@ -87,7 +89,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   if (flags.json === true) {
     io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
-    const rows = flags.all === true ? recorder.rows(summary, options) : undefined;
+    const rows = flags.all === true ? allRows(summary, findings) : undefined;
     io.stdout.write(renderReport(summary, { ...(rows === undefined ? {} : { rows }), timezone: settings.timezone, dryRunHint: '--notify posts it' }));
   }
   const code = exitCodeFor(summary);
@@ -95,57 +97,22 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   return code;
 }
 
-/**
- * Watches the adapters: counts the keys RAM lists (the progress bar's total) and, for --all,
- * keeps every key and its look-up so that the table can show the keys the summary leaves out
- * (ok, inactive, exempt).
- */
-class Recorder {
-  private listed = 0;
-  private readonly keys: AccessKey[] = [];
-  private readonly lookups = new Map<string, readonly ProductUse[]>();
+/** Counts the keys RAM lists: the progress bar's total. */
+function countListedKeys(inner: RamApi, progress: ProgressBar): RamApi {
+  let listed = 0;
+  return {
+    listUsersPage: (marker) => inner.listUsersPage(marker),
+    listAccessKeys: async (user: RamUser) => {
+      const keys = await inner.listAccessKeys(user);
+      listed += keys.length;
+      progress.listed(listed);
+      return keys;
+    },
+  };
+}
 
-  constructor(
-    private readonly progress: ProgressBar,
-    private readonly keep: boolean,
-  ) {}
-
-  ram(inner: RamApi): RamApi {
-    return {
-      listUsersPage: (marker) => inner.listUsersPage(marker),
-      listAccessKeys: async (user: RamUser) => {
-        const keys = await inner.listAccessKeys(user);
-        this.listed += keys.length;
-        if (this.keep) this.keys.push(...keys);
-        this.progress.listed(this.listed);
-        return keys;
-      },
-    };
-  }
-
-  actionTrail(inner: ActionTrailApi): ActionTrailApi {
-    return {
-      lastUsedProducts: async (accessKeyId: string) => {
-        const products = await inner.lastUsedProducts(accessKeyId);
-        if (this.keep) this.lookups.set(accessKeyId, products);
-        return products;
-      },
-    };
-  }
-
-  /** Every key: the summary's stale keys, plus the others judged again with the run's rules (a pure function). */
-  rows(summary: Summary, options: RunOptions): KeyRow[] {
-    const rules = { now: options.now, staleAfterDays: options.staleAfterDays, timezone: options.timezone, exemptions: options.exemptions };
-    const stale = new Set(summary.stale.map((s) => s.accessKeyId));
-    const unknown = new Set(summary.unknown.map((u) => u.accessKeyId));
-    const rows = summary.stale.map(rowFromStale);
-    for (const key of this.keys) {
-      if (stale.has(key.accessKeyId) || unknown.has(key.accessKeyId)) continue;
-      const products = this.lookups.get(key.accessKeyId);
-      const finding = judge(key, products === undefined ? { ok: false, reason: 'not looked up' } : { ok: true, products }, rules);
-      if (finding.verdict === 'stale' || finding.verdict === 'unknown') continue;
-      rows.push(rowFromFinding(finding));
-    }
-    return rows;
-  }
+/** Every key for --all: the summary's stale keys in its order, then the others the run judged. */
+function allRows(summary: Summary, findings: readonly Finding[]): KeyRow[] {
+  const rest = findings.filter((f) => f.verdict !== 'stale' && f.verdict !== 'unknown').map(rowFromFinding);
+  return [...summary.stale.map(rowFromStale), ...rest];
 }

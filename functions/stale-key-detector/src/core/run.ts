@@ -49,8 +49,8 @@ export interface RunOptions {
   readonly deadline: number;
   readonly concurrency?: number;
   readonly retryPolicy?: RetryPolicy;
-  /** Called after each key is judged (the CLI's progress bar). */
-  readonly onProgress?: (progress: { readonly keys: number }) => void;
+  /** Called after each key is judged, with its finding (the CLI's progress bar and --all table). */
+  readonly onProgress?: (progress: { readonly keys: number; readonly finding: Finding }) => void;
 }
 
 /** Users in flight at once (each has at most two keys); enough to keep the limiters busy while calls back off. */
@@ -83,8 +83,9 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
       },
       { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
       (key, lookup) => {
-        findings.push(judge(key, lookup, rules));
-        options.onProgress?.({ keys: findings.length });
+        const finding = judge(key, lookup, rules);
+        findings.push(finding);
+        options.onProgress?.({ keys: findings.length, finding });
       },
     );
     assessment = assess(findings, outcome, { ...rules, intervalMinutes: options.intervalMinutes, warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays });
