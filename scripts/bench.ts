@@ -17,12 +17,9 @@ import { statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ActionTrailAdapter, createActionTrailClient } from '../functions/stale-key-detector/src/adapters/actiontrail';
-import { createRamClient, RamAdapter } from '../functions/stale-key-detector/src/adapters/ram';
-import { DEFAULT_TIMEOUTS } from '../functions/stale-key-detector/src/adapters/timeouts';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
-import { buildAccount, DEFAULT_CREDENTIALS, startFakeCloud, type FakeAccount, type FakeCloud } from '../test/fake';
-import { fcContext } from '../test/helpers/simulator';
+import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '../test/fake';
+import { fcContext, simulatorAdapters } from '../test/helpers/simulator';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -118,10 +115,7 @@ function runWorker(cloud: FakeCloud, f: Flags): Promise<WorkerResult> {
 
 /** What a first attempt would do: one call after another, no pacing, no retries. */
 async function naiveScan(cloud: FakeCloud): Promise<{ keys: number; wallMs: number }> {
-  const creds = { accessKeyId: DEFAULT_CREDENTIALS.accessKeyId, accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret, securityToken: DEFAULT_CREDENTIALS.securityToken };
-  const endpoint = new URL(cloud.endpoint);
-  const ram = new RamAdapter(createRamClient(creds, endpoint, DEFAULT_TIMEOUTS));
-  const trail = new ActionTrailAdapter(createActionTrailClient(creds, endpoint), DEFAULT_TIMEOUTS);
+  const { ram, actionTrail: trail } = simulatorAdapters(cloud);
   const started = performance.now();
   let keys = 0;
   let marker: string | undefined;

@@ -1,12 +1,10 @@
 /** The time limit: stop starting calls in time, report what was reached, and still post. */
-import { ActionTrailAdapter, createActionTrailClient } from '../functions/stale-key-detector/src/adapters/actiontrail';
 import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/dingtalk';
-import { createRamClient, RamAdapter } from '../functions/stale-key-detector/src/adapters/ram';
-import { DEFAULT_TIMEOUTS } from '../functions/stale-key-detector/src/adapters/timeouts';
 import { NOT_REACHED } from '../functions/stale-key-detector/src/core/scan';
 import { runDetector, type RunOptions } from '../functions/stale-key-detector/src/core/run';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
-import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
+import { DAY_MS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
+import { simulatorAdapters } from './helpers/simulator';
 
 let cloud: FakeCloud;
 beforeEach(async () => {
@@ -21,11 +19,8 @@ afterEach(async () => {
 });
 
 function deps() {
-  const credentials = { accessKeyId: DEFAULT_CREDENTIALS.accessKeyId, accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret, securityToken: DEFAULT_CREDENTIALS.securityToken };
-  const endpoint = new URL(cloud.endpoint);
   return {
-    ram: new RamAdapter(createRamClient(credentials, endpoint, DEFAULT_TIMEOUTS)),
-    actionTrail: new ActionTrailAdapter(createActionTrailClient(credentials, endpoint), DEFAULT_TIMEOUTS),
+    ...simulatorAdapters(cloud),
     notifier: new DingTalkRobot({ url: new URL(cloud.dingtalkWebhookUrl), accessToken: DEFAULT_DINGTALK.accessToken, secret: DEFAULT_DINGTALK.secret }),
     logger: silentLogger,
   };

@@ -1,3 +1,5 @@
+import { cloudAdapters } from '../../functions/stale-key-detector/src/adapters/cloud-adapters';
+import type { CloudCredentials } from '../../functions/stale-key-detector/src/adapters/credentials';
 import type { FcContext } from '../../functions/stale-key-detector/src/handler';
 import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from '../fake';
 
@@ -25,4 +27,17 @@ export function fcContext(overrides: Partial<FcContext> = {}): FcContext {
     function: { name: 'stale-key-detector', timeout: 900 },
     ...overrides,
   };
+}
+
+/** The fake's STS credentials, as the adapters take them. */
+export const simulatorCredentials: CloudCredentials = {
+  accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+  accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret,
+  securityToken: DEFAULT_CREDENTIALS.securityToken,
+};
+
+/** The real RAM and ActionTrail adapters, pointed at a fake cloud. */
+export function simulatorAdapters(cloud: FakeCloud): ReturnType<typeof cloudAdapters> {
+  const endpoint = new URL(cloud.endpoint);
+  return cloudAdapters(simulatorCredentials, { ram: endpoint, actionTrail: endpoint });
 }

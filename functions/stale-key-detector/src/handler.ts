@@ -1,8 +1,6 @@
-import { createActionTrailClient, ActionTrailAdapter } from './adapters/actiontrail';
+import { cloudAdapters } from './adapters/cloud-adapters';
 import { type ContextCredentials, resolveCredentials } from './adapters/credentials';
 import { DingTalkRobot } from './adapters/dingtalk';
-import { createRamClient, RamAdapter } from './adapters/ram';
-import { DEFAULT_TIMEOUTS } from './adapters/timeouts';
 import type { Env } from './config/env-reader';
 import { buildRunConfig } from './config/run-config';
 import { actionTrailEndpointFor } from './config/settings';
@@ -43,8 +41,7 @@ export async function handleInvocation(event: Buffer | string | undefined, conte
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
-    const ram = new RamAdapter(createRamClient(credentials, settings.ramEndpoint, DEFAULT_TIMEOUTS));
-    const actionTrail = new ActionTrailAdapter(createActionTrailClient(credentials, actionTrailEndpointFor(settings, config.region)), DEFAULT_TIMEOUTS);
+    const { ram, actionTrail } = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, config.region) });
     const notifier = options.dryRun || settings.webhook === undefined ? undefined : new DingTalkRobot(settings.webhook, { clock: runtime.clock });
     return await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock }, options);
   } catch (error) {

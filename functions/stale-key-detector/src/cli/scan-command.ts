@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ActionTrailAdapter, createActionTrailClient } from '../adapters/actiontrail';
+import { cloudAdapters } from '../adapters/cloud-adapters';
 import { DingTalkRobot } from '../adapters/dingtalk';
-import { createRamClient, RamAdapter, type RamApi } from '../adapters/ram';
-import { DEFAULT_TIMEOUTS } from '../adapters/timeouts';
+import type { RamApi } from '../adapters/ram';
 import { readString } from '../config/env-reader';
 import { runOptionsFor } from '../config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../config/settings';
@@ -60,8 +59,9 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
 
   const credentials = await cliCredentials(io.env, flags.profile);
   const scanRegion = region ?? settings.region;
-  const ram = countListedKeys(new RamAdapter(createRamClient(credentials, settings.ramEndpoint, DEFAULT_TIMEOUTS)), progress);
-  const actionTrail = new ActionTrailAdapter(createActionTrailClient(credentials, actionTrailEndpointFor(settings, scanRegion)), DEFAULT_TIMEOUTS);
+  const adapters = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, scanRegion) });
+  const ram = countListedKeys(adapters.ram, progress);
+  const { actionTrail } = adapters;
   const findings: Finding[] = [];
   const notifier = notify && settings.webhook !== undefined ? new DingTalkRobot(settings.webhook, { clock }) : undefined;
   const options = runOptionsFor(settings, {

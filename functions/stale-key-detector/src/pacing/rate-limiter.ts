@@ -28,8 +28,8 @@ export class DeadlineReachedError extends Error {
  * with the rate while the cut does not.)
  *
  * Why not bottleneck or p-limit: p-limit bounds concurrency, not rate; bottleneck (last release
- * 2019) paces with a fixed minTime and has no notion of backing off on a throttle answer, and the
- * pacer itself is twenty lines.
+ * 2019) paces with a fixed minTime and has no notion of backing off on a throttle answer; this
+ * class is small enough to own.
  */
 export class AdaptiveRateLimiter {
   readonly maxRate: number;
@@ -62,8 +62,8 @@ export class AdaptiveRateLimiter {
   }
 
   /**
-   * Waits for the next slot. Rejects with DeadlineReachedError, without taking a slot, when the
-   * slot would fall after `deadline` (epoch ms).
+   * Waits for the next slot. Rejects with DeadlineReachedError when the call could not start
+   * before `deadline` (epoch ms).
    */
   async acquire(deadline: number = Number.POSITIVE_INFINITY): Promise<void> {
     const now = this.clock.now();
