@@ -121,7 +121,7 @@ async function naiveScan(cloud: FakeCloud): Promise<{ keys: number; wallMs: numb
   let marker: string | undefined;
   do {
     const page = await ram.listUsersPage(marker);
-    marker = page.nextMarker;
+    marker = page.isTruncated ? page.marker : undefined;
     for (const user of page.users) {
       for (const key of await ram.listAccessKeys(user)) {
         await trail.lastUsedProducts(key.accessKeyId);

@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { Marked, type Tokens } from 'marked';
-import { isDigestTime } from '../functions/stale-key-detector/src/config/run-config';
+import { isDigestRun } from '../functions/stale-key-detector/src/core/schedule';
 import { readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
@@ -101,7 +101,8 @@ async function invoke(cloud: FakeCloud, event: object, extraEnv: Record<string, 
 function hourlyTriggerTime(cloud: FakeCloud, now: number): number {
   const settings = readSettings(simulatorEnv(cloud));
   let hour = Math.floor(now / HOUR_MS) * HOUR_MS;
-  while (isDigestTime(hour, settings)) hour -= HOUR_MS;
+  const schedule = { intervalMinutes: settings.scheduleMinutes, digestHour: settings.digestHour, timezone: settings.timezone };
+  while (isDigestRun(hour, schedule)) hour -= HOUR_MS;
   return hour;
 }
 

@@ -29,7 +29,7 @@ const key = (userName: string): AccessKey => ({ accessKeyId: `LTAI-${userName}`,
 describe('scan', () => {
   it('reports a user whose key list keeps failing as unlisted, skips a user deleted meanwhile, and checks the rest', async () => {
     const ram: RamApi = {
-      listUsersPage: async () => ({ users: ['ok', 'broken', 'deleted'].map((userName) => ({ userName, displayName: undefined })), nextMarker: undefined }),
+      listUsersPage: async () => ({ users: ['ok', 'broken', 'deleted'].map((userName) => ({ userName, displayName: undefined })), isTruncated: false, marker: undefined }),
       listAccessKeys: async (user) => {
         if (user.userName === 'broken') throw ramError('InternalError', 500);
         if (user.userName === 'deleted') throw ramError('EntityNotExist.User', 404);
@@ -52,7 +52,7 @@ describe('scan', () => {
       listUsersPage: async (marker) => {
         markers.push(marker);
         const page = pages[marker ?? 'start'] as { users: string[]; next: string | undefined };
-        return { users: page.users.map((userName) => ({ userName, displayName: undefined })), nextMarker: page.next };
+        return { users: page.users.map((userName) => ({ userName, displayName: undefined })), isTruncated: page.next !== undefined, marker: page.next };
       },
       listAccessKeys: async (user) => [key(user.userName)],
     };

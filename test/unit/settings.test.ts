@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSettings } from '../../functions/stale-key-detector/src/config/settings';
-import { buildRunConfig, isDigestTime } from '../../functions/stale-key-detector/src/config/run-config';
+import { buildRunConfig } from '../../functions/stale-key-detector/src/config/run-config';
+import { parseEvent } from '../../functions/stale-key-detector/src/config/event';
+import { isDigestRun } from '../../functions/stale-key-detector/src/core/schedule';
 import { ConfigError } from '../../functions/stale-key-detector/src/errors/config-error';
 
 const WEBHOOK = 'https://oapi.dingtalk.com/robot/send?access_token=abcdef123456';
@@ -128,24 +130,24 @@ describe('readSettings', () => {
 describe('buildRunConfig', () => {
   const ctx = { requestId: 'req-1' };
   it('requires the webhook unless the run is dry', () => {
-    expect(failure(() => buildRunConfig('', {}, ctx, Date.now())).field).toBe('DINGTALK_WEBHOOK_URL');
-    expect(buildRunConfig('{"dryRun":true}', {}, ctx, Date.now()).options.dryRun).toBe(true);
+    expect(failure(() => buildRunConfig(parseEvent('', Date.now()), {}, ctx, Date.now())).field).toBe('DINGTALK_WEBHOOK_URL');
+    expect(buildRunConfig(parseEvent('{"dryRun":true}', Date.now()), {}, ctx, Date.now()).options.dryRun).toBe(true);
   });
 
   it('uses the trigger time as the clock of a timer run and the event threshold over the env', () => {
-    const timer = buildRunConfig('{"triggerTime":"2026-11-25T02:00:00Z","triggerName":"hourly"}', { DINGTALK_WEBHOOK_URL: WEBHOOK }, ctx, Date.UTC(2026, 10, 25, 2, 7));
+    const timer = buildRunConfig(parseEvent('{"triggerTime":"2026-11-25T02:00:00Z","triggerName":"hourly"}', Date.UTC(2026, 10, 25, 2, 7)), { DINGTALK_WEBHOOK_URL: WEBHOOK }, ctx, Date.UTC(2026, 10, 25, 2, 7));
     expect(timer.options.now).toBe(Date.UTC(2026, 10, 25, 2));
     expect(timer.options.report).toBe('changes');
     expect(timer.options.runId).toBe(`timer:hourly:${Date.UTC(2026, 10, 25, 2)}`);
-    const manual = buildRunConfig('{"staleAfterDays":7}', { DINGTALK_WEBHOOK_URL: WEBHOOK, STALE_AFTER_DAYS: '30' }, ctx, 5);
+    const manual = buildRunConfig(parseEvent('{"staleAfterDays":7}', 5), { DINGTALK_WEBHOOK_URL: WEBHOOK, STALE_AFTER_DAYS: '30' }, ctx, 5);
     expect(manual.options).toMatchObject({ now: 5, staleAfterDays: 7, report: 'full', trigger: 'manual', runId: 'manual:req-1' });
   });
 
   it('makes the run at DIGEST_HOUR local time the digest', () => {
-    const settings = { timezone: 'Asia/Shanghai', digestHour: 9, scheduleMinutes: 60 };
-    expect(isDigestTime(Date.UTC(2026, 10, 25, 1, 0), settings)).toBe(true); // 09:00 Shanghai
-    expect(isDigestTime(Date.UTC(2026, 10, 25, 1, 59), settings)).toBe(true);
-    expect(isDigestTime(Date.UTC(2026, 10, 25, 2, 0), settings)).toBe(false);
-    expect(isDigestTime(Date.UTC(2026, 10, 25, 0, 59), settings)).toBe(false);
+    const schedule = { timezone: 'Asia/Shanghai', digestHour: 9, intervalMinutes: 60 };
+    // The run whose window (t - 60 min, t] holds 09:00 Shanghai (01:00 UTC): the 01:00 UTC run.
+    expect(isDigestRun(Date.UTC(2026, 10, 25, 1, 0), schedule)).toBe(true);
+    expect(isDigestRun(Date.UTC(2026, 10, 25, 2, 0), schedule)).toBe(false);
+    expect(isDigestRun(Date.UTC(2026, 10, 25, 0, 0), schedule)).toBe(false);
   });
 });

@@ -44,9 +44,14 @@ export interface Finding {
   readonly products: readonly ProductUse[];
   /** Largest UsedTimestamp over the products; undefined when none recorded or unknown. */
   readonly lastUsedAt: number | undefined;
-  /** Last use, or CreateDate when ActionTrail has no record. Undefined when the look-up failed. */
+  /**
+   * Set when ActionTrail recorded no use: the moment since which no use is recorded, the later of
+   * CreateDate and the start of ActionTrail's window. "Never used" only when that is CreateDate.
+   */
+  readonly noUseSince: number | undefined;
+  /** max(last use, CreateDate), or noUseSince. Undefined when the look-up failed. */
   readonly referenceAt: number | undefined;
-  /** Whole days between referenceAt and now. */
+  /** Whole 24-hour days between referenceAt and now. */
   readonly idleDays: number | undefined;
   /** The moment the key turns (or turned) stale: referenceAt + threshold. */
   readonly staleAt: number | undefined;
@@ -61,4 +66,11 @@ export interface Finding {
 export interface UnlistedUser {
   readonly userName: string;
   readonly reason: string;
+}
+
+/** Who an alert mentions in DingTalk. */
+export interface Mentions {
+  readonly atMobiles: readonly string[];
+  readonly atUserIds: readonly string[];
+  readonly isAtAll: boolean;
 }

@@ -6,9 +6,16 @@ import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
 import type { Timeouts } from './timeouts';
 
+/** One ListUsers page as RAM answered it: IsTruncated and Marker unchecked. */
+export interface UsersPage {
+  readonly users: RamUser[];
+  readonly isTruncated: boolean;
+  readonly marker: string | undefined;
+}
+
 /** The RAM calls the detector makes. Each method is one API call: pacing and retries are the caller's. */
 export interface RamApi {
-  listUsersPage(marker: string | undefined): Promise<{ users: RamUser[]; nextMarker: string | undefined }>;
+  listUsersPage(marker: string | undefined): Promise<UsersPage>;
   listAccessKeys(user: RamUser): Promise<AccessKey[]>;
 }
 
@@ -24,7 +31,7 @@ export function createRamClient(credentials: CloudCredentials, endpoint: URL, ti
 export class RamAdapter implements RamApi {
   constructor(private readonly client: Ram) {}
 
-  async listUsersPage(marker: string | undefined): Promise<{ users: RamUser[]; nextMarker: string | undefined }> {
+  async listUsersPage(marker: string | undefined): Promise<UsersPage> {
     const request = new $Ram.ListUsersRequest({ maxItems: LIST_USERS_PAGE_SIZE, ...(marker === undefined ? {} : { marker }) });
     let body: $Ram.ListUsersResponseBody | undefined;
     try {
@@ -41,13 +48,8 @@ export class RamAdapter implements RamApi {
       }
       return { userName: user.userName, displayName: user.displayName || undefined };
     });
-    if (body?.isTruncated === true) {
-      if (typeof body.marker !== 'string' || body.marker === '') {
-        throw badResponse('RAM', 'ListUsers', requestId, 'IsTruncated is true but no Marker was given');
-      }
-      return { users, nextMarker: body.marker };
-    }
-    return { users, nextMarker: undefined };
+    // Paging is checked by the scan (core/scan.ts), which sees every page: pass RAM's answer on as it is.
+    return { users, isTruncated: body?.isTruncated === true, marker: typeof body?.marker === 'string' && body.marker !== '' ? body.marker : undefined };
   }
 
   async listAccessKeys(user: RamUser): Promise<AccessKey[]> {

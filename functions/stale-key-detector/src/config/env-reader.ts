@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors/config-error';
+import { quoteValue } from './quote-value';
 
 /**
  * Typed readers for environment variables, each failing with the variable's name and the fix.
@@ -17,6 +18,8 @@ export interface NumberRange {
   readonly defaultValue: number;
   readonly min: number;
   readonly max: number;
+  /** Why the range is what it is, when that is not obvious: said in the error. */
+  readonly why?: string;
 }
 
 /** A whole number within the range. */
@@ -33,11 +36,11 @@ function readRanged(env: Env, name: string, range: NumberRange, pattern: RegExp,
   const raw = readString(env, name);
   if (raw === undefined) return range.defaultValue;
   if (!pattern.test(raw)) {
-    throw new ConfigError(name, `must be ${kind} from ${range.min} to ${range.max}, got "${raw}" (default ${range.defaultValue})`);
+    throw new ConfigError(name, `must be ${kind} from ${range.min} to ${range.max}, got ${quoteValue(raw)} (default ${range.defaultValue})`);
   }
   const value = Number(raw);
   if (value < range.min || value > range.max) {
-    throw new ConfigError(name, `must be from ${range.min} to ${range.max}, got ${value} (default ${range.defaultValue})`);
+    throw new ConfigError(name, `must be from ${range.min} to ${range.max}, got ${value} (default ${range.defaultValue})${range.why === undefined ? '' : `; ${range.why}`}`);
   }
   return value;
 }
@@ -48,7 +51,7 @@ export function readBoolean(env: Env, name: string, defaultValue: boolean): bool
   const lower = raw.toLowerCase();
   if (lower === 'true' || lower === '1') return true;
   if (lower === 'false' || lower === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}" (default ${defaultValue})`);
+  throw new ConfigError(name, `must be true or false, got ${quoteValue(raw)} (default ${defaultValue})`);
 }
 
 export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], defaultValue: T): T {
@@ -56,7 +59,7 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
   if (raw === undefined) return defaultValue;
   const match = allowed.find((a) => a === raw);
   if (match === undefined) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}" (default ${defaultValue})`);
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got ${quoteValue(raw)} (default ${defaultValue})`);
   }
   return match;
 }
@@ -68,7 +71,7 @@ export function readList(env: Env, name: string, itemPattern: RegExp, itemDescri
   const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const item of items) {
     if (!itemPattern.test(item)) {
-      throw new ConfigError(name, `"${item}" is not ${itemDescription}; give a comma-separated list`);
+      throw new ConfigError(name, `${quoteValue(item)} is not ${itemDescription}; give a comma-separated list`);
     }
   }
   return items;
@@ -81,13 +84,18 @@ export function readBaseUrl(env: Env, name: string, defaultValue: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(name, `must be a base URL like https://host[:port], got "${raw}"`);
+    throw new ConfigError(name, `must be a base URL like https://host[:port], got ${quoteValue(raw)}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(name, `must use http or https, got "${url.protocol}"`);
+    throw new ConfigError(name, `must use http or https, got ${quoteValue(url.protocol)}`);
   }
-  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new ConfigError(name, `must be scheme://host[:port] with no path, query or user info, got "${raw}"`);
+  if (url.username !== '' || url.password !== '') {
+    // Not echoed: user info is a credential.
+    throw new ConfigError(name, 'must not carry user info (user:password@); give scheme://host[:port] and the credentials elsewhere');
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.hash !== '') {
+    // Only the origin is echoed: a query may carry a token.
+    throw new ConfigError(name, `must be scheme://host[:port] with no path or query, got one after ${quoteValue(url.origin)}`);
   }
   return url;
 }

@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
+import { MAX_STALE_AFTER_DAYS } from '../core/judge';
 import { ConfigError } from '../errors/config-error';
+import { quoteValue } from './quote-value';
+
+/** Why the threshold has a ceiling: said in every error that refuses a larger one. */
+export const THRESHOLD_WHY = `ActionTrail keeps about 400 days of history, so a longer threshold would judge keys on a use it can no longer see`;
 
 export type ReportKind = 'full' | 'changes';
 
@@ -19,13 +24,22 @@ export interface ManualEvent {
 export type InvocationEvent = TimerEvent | ManualEvent;
 
 const MANUAL_FIELDS = ['dryRun', 'staleAfterDays', 'report'] as const;
+/** Exactly what a Function Compute timer trigger sends. */
+const TIMER_FIELDS = ['triggerTime', 'triggerName', 'payload'] as const;
 const REPORTS: readonly ReportKind[] = ['full', 'changes'];
+/** A full ISO-8601 instant: date, time, and Z or an offset (a local time would be read in an arbitrary zone). */
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+const HOUR_MS = 3_600_000;
+/** How far a timer's triggerTime may be from the wall clock: FC delivers it at once, or retries within hours. */
+export const TRIGGER_TIME_BOUNDS = { aheadMs: HOUR_MS, behindMs: 48 * HOUR_MS } as const;
 
 /**
- * Parses the raw invocation body. A timer trigger sends {"triggerTime","triggerName","payload"};
- * anything else is a manual invoke: empty, or a JSON object with only the manual fields.
+ * Parses the raw invocation body. A timer trigger sends {"triggerTime","triggerName","payload"}
+ * and nothing else; anything else is a manual invoke: empty, or a JSON object with only the
+ * manual fields. `wallClock` bounds a timer's triggerTime: a replayed or forged event dated far
+ * from now is refused, never judged.
  */
-export function parseEvent(body: Buffer | string | undefined): InvocationEvent {
+export function parseEvent(body: Buffer | string | undefined, wallClock: number): InvocationEvent {
   const text = body === undefined ? '' : body.toString('utf8').trim();
   if (text === '') return { kind: 'manual', dryRun: false, staleAfterDays: undefined, report: 'full' };
   let parsed: unknown;
@@ -38,41 +52,56 @@ export function parseEvent(body: Buffer | string | undefined): InvocationEvent {
     throw new ConfigError('event', `must be a JSON object with optional fields ${MANUAL_FIELDS.join(', ')}`);
   }
   const record = parsed as Record<string, unknown>;
-  if ('triggerTime' in record || 'triggerName' in record) return parseTimer(record);
+  if (TIMER_FIELDS.some((field) => field in record)) return parseTimer(record, wallClock);
   return parseManual(record);
 }
 
-function parseTimer(record: Record<string, unknown>): TimerEvent {
-  const { triggerTime, triggerName } = record;
-  if (typeof triggerTime !== 'string') {
-    throw new ConfigError('event.triggerTime', 'must be an ISO-8601 string like "2026-11-25T07:00:00Z" (timer trigger event)');
+function parseTimer(record: Record<string, unknown>, wallClock: number): TimerEvent {
+  for (const field of Object.keys(record)) {
+    if (!(TIMER_FIELDS as readonly string[]).includes(field)) {
+      throw new ConfigError(`event.${quoteField(field)}`, `is not a field of a timer event (${TIMER_FIELDS.join(', ')}); a manual invoke sends only ${MANUAL_FIELDS.join(', ')}`);
+    }
   }
-  const time = DateTime.fromISO(triggerTime, { zone: 'utc' });
+  const { triggerTime, triggerName, payload } = record;
+  if (typeof triggerTime !== 'string' || !INSTANT.test(triggerTime)) {
+    throw new ConfigError('event.triggerTime', `must be an ISO-8601 instant with Z or an offset, like "2026-11-25T07:00:00Z", got ${quoteValue(triggerTime)}`);
+  }
+  const time = DateTime.fromISO(triggerTime, { setZone: true });
   if (!time.isValid) {
-    throw new ConfigError('event.triggerTime', `must be an ISO-8601 time like "2026-11-25T07:00:00Z", got "${triggerTime}"`);
+    throw new ConfigError('event.triggerTime', `is not a real time (${time.invalidExplanation ?? time.invalidReason ?? 'invalid'}), got ${quoteValue(triggerTime)}`);
   }
-  if (typeof triggerName !== 'string' || triggerName === '') {
-    throw new ConfigError('event.triggerName', 'must be a non-empty string (timer trigger event)');
+  const at = time.toMillis();
+  if (at > wallClock + TRIGGER_TIME_BOUNDS.aheadMs || at < wallClock - TRIGGER_TIME_BOUNDS.behindMs) {
+    throw new ConfigError('event.triggerTime', `is ${quoteValue(triggerTime)}, more than 1 hour ahead of or 48 hours behind the clock (${new Date(wallClock).toISOString()}); a timer event is delivered when it fires`);
   }
-  // Other fields (payload, and whatever FC adds later) are ignored: the hourly run must not break.
-  return { kind: 'timer', triggerTime: time.toMillis(), triggerName };
+  if (typeof triggerName !== 'string' || triggerName.trim() === '' || triggerName.length > 128) {
+    throw new ConfigError('event.triggerName', `must be the trigger's name, a non-empty string of at most 128 characters, got ${quoteValue(triggerName)}`);
+  }
+  if (payload !== undefined && typeof payload !== 'string') {
+    throw new ConfigError('event.payload', `must be a string (the trigger's payload), got ${quoteValue(payload)}`);
+  }
+  return { kind: 'timer', triggerTime: at, triggerName };
+}
+
+function quoteField(field: string): string {
+  return field.length > 40 ? `${field.slice(0, 37)}...` : field;
 }
 
 function parseManual(record: Record<string, unknown>): ManualEvent {
   for (const field of Object.keys(record)) {
     if (!(MANUAL_FIELDS as readonly string[]).includes(field)) {
-      throw new ConfigError(`event.${field}`, `is not a known field; allowed: ${MANUAL_FIELDS.join(', ')}`);
+      throw new ConfigError(`event.${quoteField(field)}`, `is not a known field; allowed: ${MANUAL_FIELDS.join(', ')}`);
     }
   }
   const { dryRun, staleAfterDays, report } = record;
   if (dryRun !== undefined && typeof dryRun !== 'boolean') {
-    throw new ConfigError('event.dryRun', `must be true or false, got ${JSON.stringify(dryRun)}`);
+    throw new ConfigError('event.dryRun', `must be true or false, got ${quoteValue(dryRun)}`);
   }
-  if (staleAfterDays !== undefined && (typeof staleAfterDays !== 'number' || !Number.isInteger(staleAfterDays) || staleAfterDays < 1 || staleAfterDays > 3650)) {
-    throw new ConfigError('event.staleAfterDays', `must be a whole number from 1 to 3650, got ${JSON.stringify(staleAfterDays)}`);
+  if (staleAfterDays !== undefined && (typeof staleAfterDays !== 'number' || !Number.isInteger(staleAfterDays) || staleAfterDays < 1 || staleAfterDays > MAX_STALE_AFTER_DAYS)) {
+    throw new ConfigError('event.staleAfterDays', `must be a whole number from 1 to ${MAX_STALE_AFTER_DAYS}, got ${quoteValue(staleAfterDays)}; ${THRESHOLD_WHY}`);
   }
   if (report !== undefined && !REPORTS.includes(report as ReportKind)) {
-    throw new ConfigError('event.report', `must be one of ${REPORTS.map((r) => `"${r}"`).join(', ')}, got ${JSON.stringify(report)}`);
+    throw new ConfigError('event.report', `must be one of ${REPORTS.map((r) => `"${r}"`).join(', ')}, got ${quoteValue(report)}`);
   }
   return {
     kind: 'manual',

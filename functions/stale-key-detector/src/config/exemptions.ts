@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { ConfigError } from '../errors/config-error';
+import { quoteValue } from './quote-value';
 import type { Exemption } from '../model';
 
 const FIELDS = ['user', 'accessKeyId', 'reason', 'until'] as const;
@@ -50,7 +51,7 @@ function parseEntry(entry: unknown, where: string): Exemption {
     throw new ConfigError(where, 'must name a "user" or an "accessKeyId" (or both)');
   }
   if (until !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(until) || !DateTime.fromISO(until).isValid)) {
-    throw new ConfigError(`${where}.until`, `must be a date YYYY-MM-DD, got "${until}"`);
+    throw new ConfigError(`${where}.until`, `must be a date YYYY-MM-DD, got ${quoteValue(until)}`);
   }
   return {
     reason,

@@ -1,9 +1,9 @@
-import { DateTime } from 'luxon';
 import type { RunOptions } from '../core/run';
+import { isDigestRun } from '../core/schedule';
 import { ConfigError } from '../errors/config-error';
 import { scanDeadline } from '../pacing/deadline';
 import type { Env } from './env-reader';
-import { parseEvent } from './event';
+import type { InvocationEvent } from './event';
 import { readSettings, type Settings } from './settings';
 
 export interface InvocationContext {
@@ -19,31 +19,28 @@ export interface RunConfig {
   readonly options: RunOptions;
 }
 
-/** A timer run is the digest when its local time falls in the first interval after DIGEST_HOUR:00. */
-export function isDigestTime(time: number, settings: Pick<Settings, 'timezone' | 'digestHour' | 'scheduleMinutes'>): boolean {
-  const local = DateTime.fromMillis(time, { zone: settings.timezone });
-  const minuteOfDay = local.hour * 60 + local.minute;
-  const start = settings.digestHour * 60;
-  return minuteOfDay >= start && minuteOfDay < start + settings.scheduleMinutes;
+/** Identifies the run: a retried timer run reuses its msgUuids, so DingTalk shows nothing twice. */
+export function runIdFor(event: InvocationEvent, requestId: string): string {
+  return event.kind === 'timer' ? `timer:${event.triggerName}:${event.triggerTime}` : `manual:${requestId}`;
 }
 
-/** Parses the event and the environment into one validated configuration, or fails naming the field. */
-export function buildRunConfig(body: Buffer | string | undefined, env: Env, context: InvocationContext, wallClock: number): RunConfig {
-  const event = parseEvent(body);
+/** Turns the parsed event and the environment into one validated configuration, or fails naming the field. */
+export function buildRunConfig(event: InvocationEvent, env: Env, context: InvocationContext, wallClock: number): RunConfig {
   const settings = readSettings(env);
   const dryRun = event.kind === 'manual' && event.dryRun;
   if (!dryRun && settings.webhook === undefined) {
     throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is required (the robot\'s webhook URL) unless the event asks for {"dryRun": true}');
   }
   const region = context.region !== undefined && context.region !== '' ? context.region : settings.region;
+  const schedule = { intervalMinutes: settings.scheduleMinutes, digestHour: settings.digestHour, timezone: settings.timezone };
   return {
     settings,
     region,
     options: runOptionsFor(settings, {
       trigger: event.kind,
-      runId: event.kind === 'timer' ? `timer:${event.triggerName}:${event.triggerTime}` : `manual:${context.requestId}`,
+      runId: runIdFor(event, context.requestId),
       now: event.kind === 'timer' ? event.triggerTime : wallClock,
-      report: event.kind === 'timer' ? (isDigestTime(event.triggerTime, settings) ? 'full' : 'changes') : event.report,
+      report: event.kind === 'timer' ? (isDigestRun(event.triggerTime, schedule) ? 'full' : 'changes') : event.report,
       dryRun,
       staleAfterDays: event.kind === 'manual' ? event.staleAfterDays : undefined,
       deadline: scanDeadline(wallClock, context.timeoutSeconds),

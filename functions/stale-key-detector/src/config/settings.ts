@@ -1,7 +1,10 @@
 import { IANAZone } from 'luxon';
+import { MAX_STALE_AFTER_DAYS } from '../core/judge';
 import { ConfigError } from '../errors/config-error';
+import { THRESHOLD_WHY } from './event';
+import { quoteValue } from './quote-value';
 import { registerSecret } from '../redact';
-import type { Exemption } from '../model';
+import type { Exemption, Mentions } from '../model';
 import type { LogLevel } from '../logger';
 import { type Env, readBaseUrl, readBoolean, readEnum, readInteger, readList, readNumber, readString } from './env-reader';
 import { parseExemptions, readExemptionsFile } from './exemptions';
@@ -34,11 +37,7 @@ export interface Webhook {
   readonly secret: string | undefined;
 }
 
-export interface Mentions {
-  readonly atMobiles: readonly string[];
-  readonly atUserIds: readonly string[];
-  readonly isAtAll: boolean;
-}
+export type { Mentions } from '../model';
 
 export const DEFAULTS = {
   staleAfterDays: 90,
@@ -55,15 +54,59 @@ export const DEFAULTS = {
   rotateAfterDays: 0,
 } as const;
 
+/** What a failure alert needs: read first and on its own, so that a bad setting elsewhere can still be reported. */
+export interface AlertSettings {
+  /** Undefined when DINGTALK_WEBHOOK_URL is unset. */
+  readonly webhook: Webhook | undefined;
+  readonly keyword: string | undefined;
+  /** None when a mention setting is itself bad (the alert names it). */
+  readonly mentions: Mentions;
+  /** UTC when REPORT_TIMEZONE is itself bad. */
+  readonly timezone: string;
+}
+
+/**
+ * The alert channel alone. Throws only when the webhook settings are unusable: then the log is the
+ * only witness. A bad mention list or time zone degrades the alert instead of silencing it.
+ */
+export function readAlertSettings(env: Env): AlertSettings {
+  const lenient = <T>(read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch {
+      return fallback;
+    }
+  };
+  return {
+    webhook: readWebhook(env),
+    keyword: readString(env, 'DINGTALK_KEYWORD'),
+    mentions: lenient(() => readMentions(env), { atMobiles: [], atUserIds: [], isAtAll: false }),
+    timezone: lenient(() => readTimezone(env), 'UTC'),
+  };
+}
+
+function readTimezone(env: Env): string {
+  const timezone = readString(env, 'REPORT_TIMEZONE') ?? DEFAULTS.timezone;
+  if (!IANAZone.isValidZone(timezone)) {
+    throw new ConfigError('REPORT_TIMEZONE', `must be an IANA time zone like Asia/Shanghai or UTC, got ${quoteValue(timezone)}`);
+  }
+  return timezone;
+}
+
+function readMentions(env: Env): Mentions {
+  return {
+    atMobiles: readList(env, 'DINGTALK_AT_MOBILES', /^\+?[0-9-]{5,20}$/, 'a phone number'),
+    atUserIds: readList(env, 'DINGTALK_AT_USER_IDS', /^[\w.@-]{1,64}$/, 'a DingTalk user id'),
+    isAtAll: readBoolean(env, 'DINGTALK_AT_ALL', false),
+  };
+}
+
 export function readSettings(env: Env, options: { cwd?: string } = {}): Settings {
   const region = readString(env, 'ALIBABA_CLOUD_REGION_ID') ?? DEFAULTS.region;
   if (!/^[a-z]+(-[a-z0-9]+)+$/.test(region)) {
-    throw new ConfigError('ALIBABA_CLOUD_REGION_ID', `must be a region id like cn-hangzhou, got "${region}"`);
+    throw new ConfigError('ALIBABA_CLOUD_REGION_ID', `must be a region id like cn-hangzhou, got ${quoteValue(region)}`);
   }
-  const timezone = readString(env, 'REPORT_TIMEZONE') ?? DEFAULTS.timezone;
-  if (!IANAZone.isValidZone(timezone)) {
-    throw new ConfigError('REPORT_TIMEZONE', `must be an IANA time zone like Asia/Shanghai or UTC, got "${timezone}"`);
-  }
+  const timezone = readTimezone(env);
   const scheduleMinutes = readInteger(env, 'SCHEDULE_MINUTES', { defaultValue: DEFAULTS.scheduleMinutes, min: 1, max: 1440 });
   if (1440 % scheduleMinutes !== 0) {
     throw new ConfigError('SCHEDULE_MINUTES', `must divide a day evenly (e.g. 15, 30, 60, 120), got ${scheduleMinutes}; it must match the timer's cron`);
@@ -71,7 +114,7 @@ export function readSettings(env: Env, options: { cwd?: string } = {}): Settings
   const keyword = readString(env, 'DINGTALK_KEYWORD');
   return {
     webhook: readWebhook(env),
-    staleAfterDays: readInteger(env, 'STALE_AFTER_DAYS', { defaultValue: DEFAULTS.staleAfterDays, min: 1, max: 3650 }),
+    staleAfterDays: readInteger(env, 'STALE_AFTER_DAYS', { defaultValue: DEFAULTS.staleAfterDays, min: 1, max: MAX_STALE_AFTER_DAYS, why: THRESHOLD_WHY }),
     timezone,
     region,
     ramEndpoint: readBaseUrl(env, 'RAM_ENDPOINT', DEFAULTS.ramEndpoint),
@@ -83,11 +126,7 @@ export function readSettings(env: Env, options: { cwd?: string } = {}): Settings
     warnWithinDays: readInteger(env, 'WARN_WITHIN_DAYS', { defaultValue: DEFAULTS.warnWithinDays, min: 0, max: 365 }),
     rotateAfterDays: readInteger(env, 'ROTATE_AFTER_DAYS', { defaultValue: DEFAULTS.rotateAfterDays, min: 0, max: 3650 }),
     exemptions: readAllExemptions(env, options.cwd),
-    mentions: {
-      atMobiles: readList(env, 'DINGTALK_AT_MOBILES', /^\+?[0-9-]{5,20}$/, 'a phone number'),
-      atUserIds: readList(env, 'DINGTALK_AT_USER_IDS', /^[\w.@-]{1,64}$/, 'a DingTalk user id'),
-      isAtAll: readBoolean(env, 'DINGTALK_AT_ALL', false),
-    },
+    mentions: readMentions(env),
     keyword,
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
@@ -110,8 +149,11 @@ function readWebhook(env: Env): Webhook | undefined {
   } catch {
     throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is not a URL; copy the robot\'s webhook, https://oapi.dingtalk.com/robot/send?access_token=...');
   }
+  if (url.username !== '' || url.password !== '') {
+    throw new ConfigError('DINGTALK_WEBHOOK_URL', 'must not carry user info (user:password@); copy the robot\'s webhook, https://oapi.dingtalk.com/robot/send?access_token=...');
+  }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new ConfigError('DINGTALK_WEBHOOK_URL', `must use https (http only for a loopback test server), got "${url.protocol}"`);
+    throw new ConfigError('DINGTALK_WEBHOOK_URL', `must use https (http only for a loopback test server), got ${quoteValue(url.protocol)}`);
   }
   const accessToken = url.searchParams.get('access_token');
   if (accessToken === null || accessToken === '') {

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Exemption, Finding, UnlistedUser } from '../model';
-import { actionTrailWindowStart } from './judge';
+import { actionTrailWindowStart, DAY_MS } from './judge';
+import { crossingWindow } from './schedule';
 
 /** Everything one run knows, judged at `now`, and the lists the reports and the summary show. */
 export interface Assessment {
@@ -9,6 +10,11 @@ export interface Assessment {
   readonly staleAfterDays: number;
   readonly users: number;
   readonly partial: boolean;
+  /**
+   * Rule: claims match evidence. True only when every key was judged: no unknown key, no user
+   * whose key list failed, not partial. Nothing may read "all clear" or "0 stale" otherwise.
+   */
+  readonly complete: boolean;
   readonly findings: readonly Finding[];
   readonly unlisted: readonly UnlistedUser[];
   /** Stale keys, most idle first. */
@@ -47,9 +53,11 @@ const byUser = (a: Finding, b: Finding): number => a.key.userName.localeCompare(
 export function assess(findings: readonly Finding[], scan: { users: number; unlisted: readonly UnlistedUser[]; partial: boolean }, o: AssessmentOptions): Assessment {
   const of = (verdict: Finding['verdict']) => findings.filter((f) => f.verdict === verdict);
   const stale = of('stale').sort(byIdle);
-  const previousRun = o.now - o.intervalMinutes * 60_000;
-  const warnUntil = DateTime.fromMillis(o.now).plus({ days: o.warnWithinDays }).toMillis();
-  const rotateBefore = DateTime.fromMillis(o.now).minus({ days: o.rotateAfterDays }).toMillis();
+  const window = crossingWindow(o.now, o.intervalMinutes);
+  // 24-hour days: the host's time zone never matters.
+  const warnUntil = o.now + o.warnWithinDays * DAY_MS;
+  const rotateBefore = o.now - o.rotateAfterDays * DAY_MS;
+  const unknown = of('unknown').sort(byUser);
   const today = DateTime.fromMillis(o.now, { zone: o.timezone }).startOf('day');
   const isoToday = today.toISODate() ?? '';
   const isoYesterday = today.minus({ days: 1 }).toISODate() ?? '';
@@ -61,13 +69,14 @@ export function assess(findings: readonly Finding[], scan: { users: number; unli
     staleAfterDays: o.staleAfterDays,
     users: scan.users,
     partial: scan.partial,
+    complete: unknown.length === 0 && scan.unlisted.length === 0 && !scan.partial,
     findings,
     unlisted: scan.unlisted,
     stale,
     // Stale now and not at the previous run: staleAt in [now - interval, now). Consecutive runs tile time.
-    newlyStale: stale.filter((f) => f.staleAt !== undefined && f.staleAt >= previousRun),
+    newlyStale: stale.filter((f) => f.staleAt !== undefined && f.staleAt >= window.from && f.staleAt < window.to),
     warn: of('ok').filter((f) => f.staleAt !== undefined && f.staleAt <= warnUntil).sort(byIdle),
-    unknown: of('unknown').sort(byUser),
+    unknown,
     inactive: of('inactive').sort(byUser),
     exempt: of('exempt').sort(byUser),
     rotationOverdue: o.rotateAfterDays > 0

@@ -1,22 +1,26 @@
-import { createHash } from 'node:crypto';
 import type { ActionTrailApi } from '../adapters/actiontrail';
-import type { MarkdownMessage, Notifier } from '../adapters/dingtalk';
+import type { Notifier } from '../adapters/dingtalk';
 import type { RamApi } from '../adapters/ram';
-import type { Mentions } from '../config/settings';
 import { CloudApiError } from '../errors/cloud-api-error';
+import { DingTalkError } from '../errors/dingtalk-error';
 import { ScanFailedError } from '../errors/scan-failed-error';
 import type { Logger } from '../logger';
-import type { Exemption, Finding } from '../model';
+import type { Exemption, Finding, Mentions } from '../model';
 import { type Clock, systemClock } from '../pacing/clock';
 import { AdaptiveRateLimiter } from '../pacing/rate-limiter';
-import { DEFAULT_RETRY_POLICY, newPacingStats, type RetryPolicy } from '../pacing/retry';
+import { DEFAULT_RETRY_POLICY, newPacingStats, type PacingStats, type RetryPolicy } from '../pacing/retry';
 import { describeError } from '../redact';
-import { composeChanges, composeDigest, composeFailure } from '../report/compose';
+import { composeChanges, composeDigest } from '../report/compose';
 import type { Part } from '../report/split';
-import { assess } from './assessment';
+import { type Assessment, assess } from './assessment';
+import { type FailureNotice, sendFailureAlert } from './failure-alert';
+import { fixFor } from './fixes';
 import { judge } from './judge';
+import { type AlertChannel, composeOptions, sendParts } from './messages';
 import { scan } from './scan';
 import { type Summary, summarize } from './summary';
+
+export { messageUuid } from './messages';
 
 export interface DetectorDeps {
   readonly ram: RamApi;
@@ -58,107 +62,94 @@ export const DEFAULT_CONCURRENCY = 128;
 
 /**
  * The detector: scan, judge, compose, post, summarize. Takes its clients as arguments; knows
- * nothing of Function Compute, the CLI or the environment.
+ * nothing of Function Compute, the CLI or the environment. Any failure, the scan's or the
+ * report's (one that cannot be composed or sent), posts the failure alert before it rejects.
  */
 export async function runDetector(deps: DetectorDeps, options: RunOptions): Promise<Summary> {
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
   const stats = newPacingStats();
+  const channel: AlertChannel | undefined = options.dryRun || deps.notifier === undefined ? undefined : { notifier: deps.notifier, mentions: options.mentions, keyword: options.keyword };
+  if (!options.dryRun && channel === undefined) throw new Error('no notifier configured for a run that posts');
+  try {
+    const assessment = await scanAndAssess(deps, options, stats, clock);
+    const report = composeReport(assessment, options);
+    const messages = channel === undefined ? 0 : await sendParts(channel, options.runId, report.parts, report.mention);
+    const summary = summarize(assessment, { trigger: options.trigger, report: options.report, dryRun: options.dryRun, messages, api: stats, durationMs: clock.now() - startedAt });
+    deps.logger.info('scan done', {
+      report: summary.report,
+      complete: summary.complete,
+      users: summary.counts.users,
+      keys: summary.counts.keys,
+      stale: summary.counts.stale,
+      newly_stale: summary.counts.newlyStale,
+      unknown: summary.counts.unknown,
+      unlisted_users: summary.counts.unlistedUsers,
+      partial: summary.partial,
+      messages,
+      api_calls: stats.calls,
+      retries: stats.retries,
+      throttled: stats.throttled,
+    });
+    return summary;
+  } catch (error) {
+    const notice = failureNotice(error);
+    deps.logger.error('run failed', { error: notice.message, fix: notice.fix, api_calls: stats.calls });
+    if (channel !== undefined) await sendFailureAlert(channel, notice, options, deps.logger);
+    throw error instanceof ScanFailedError || error instanceof DingTalkError ? error : new ScanFailedError(notice.message, notice.fix, { cause: error });
+  }
+}
+
+async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: PacingStats, clock: Clock): Promise<Assessment> {
   const rules = { now: options.now, staleAfterDays: options.staleAfterDays, timezone: options.timezone, exemptions: options.exemptions };
   const findings: Finding[] = [];
-  const post = async (parts: readonly Part[], mention: boolean): Promise<number> => (options.dryRun ? 0 : send(deps, options, parts, mention));
-
-  let assessment;
-  try {
-    const outcome = await scan(
-      {
-        ram: deps.ram,
-        actionTrail: deps.actionTrail,
-        ramLimiter: new AdaptiveRateLimiter({ maxRate: options.ramQps, clock }),
-        actionTrailLimiter: new AdaptiveRateLimiter({ maxRate: options.actionTrailQps, clock }),
-        policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
-        stats,
-        clock,
-        logger: deps.logger,
-      },
-      { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
-      (key, lookup) => {
-        const finding = judge(key, lookup, rules);
-        findings.push(finding);
-        options.onProgress?.({ keys: findings.length, finding });
-      },
-    );
-    assessment = assess(findings, outcome, { ...rules, intervalMinutes: options.intervalMinutes, warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays });
-    const judged = findings.filter((f) => f.verdict === 'stale' || f.verdict === 'ok').length;
-    const unknown = assessment.unknown.length + assessment.unlisted.length;
-    if (judged === 0 && unknown > 0) {
-      const first = assessment.unknown[0]?.reason ?? assessment.unlisted[0]?.reason ?? '';
-      throw new ScanFailedError(`no key could be checked (${unknown} unknown; first: ${first})`, 'see the reason; if it is the time limit, raise the function timeout');
-    }
-  } catch (error) {
-    const failure = error instanceof ScanFailedError ? error : new ScanFailedError(`the scan failed: ${describeError(error)}`, 'see the function logs', { cause: error });
-    deps.logger.error('scan failed', { error: failure.message, fix: failure.fix, api_calls: stats.calls });
-    const cause = failure.cause instanceof CloudApiError ? failure.cause : undefined;
-    try {
-      await post(composeFailure({ message: failure.message, fix: failure.fix, code: cause?.code, requestId: cause?.requestId }, options.now, options.timezone, composeOptions(options, true)), true);
-    } catch (notifyError) {
-      deps.logger.error('the failure alert could not be posted either', { error: describeError(notifyError) });
-    }
-    throw failure;
+  const outcome = await scan(
+    {
+      ram: deps.ram,
+      actionTrail: deps.actionTrail,
+      ramLimiter: new AdaptiveRateLimiter({ maxRate: options.ramQps, clock }),
+      actionTrailLimiter: new AdaptiveRateLimiter({ maxRate: options.actionTrailQps, clock }),
+      policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
+      stats,
+      clock,
+      logger: deps.logger,
+    },
+    { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
+    (key, lookup) => {
+      const finding = judge(key, lookup, rules);
+      findings.push(finding);
+      options.onProgress?.({ keys: findings.length, finding });
+    },
+  );
+  const assessment = assess(findings, outcome, { ...rules, intervalMinutes: options.intervalMinutes, warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays });
+  const judged = findings.filter((f) => f.verdict === 'stale' || f.verdict === 'ok').length;
+  const unchecked = assessment.unknown.length + assessment.unlisted.length;
+  if (judged === 0 && unchecked > 0) {
+    const first = assessment.unknown[0]?.reason ?? assessment.unlisted[0]?.reason ?? '';
+    throw new ScanFailedError(`no key could be checked (${assessment.unknown.length} keys unknown, ${assessment.unlisted.length} users unlisted; first: ${first})`, 'see the reason; if it is the time limit, raise the function timeout');
   }
-
-  const parts = options.report === 'full'
-    ? composeDigest(assessment, { ...composeOptions(options, false), warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays })
-    : composeChanges(assessment, { ...composeOptions(options, true), intervalMinutes: options.intervalMinutes });
-  const messages = await post(parts, options.report === 'changes');
-  const summary = summarize(assessment, { trigger: options.trigger, report: options.report, dryRun: options.dryRun, messages, api: stats, durationMs: clock.now() - startedAt });
-  deps.logger.info('scan done', {
-    report: summary.report,
-    users: summary.counts.users,
-    keys: summary.counts.keys,
-    stale: summary.counts.stale,
-    newly_stale: summary.counts.newlyStale,
-    unknown: summary.counts.unknown,
-    partial: summary.partial,
-    messages,
-    api_calls: stats.calls,
-    retries: stats.retries,
-    throttled: stats.throttled,
-  });
-  return summary;
+  return assessment;
 }
 
-function mentionText(mentions: Mentions): string | undefined {
-  const names = [...mentions.atMobiles, ...mentions.atUserIds].map((m) => `@${m}`);
-  if (mentions.isAtAll) names.push('@all');
-  return names.length === 0 ? undefined : names.join(' ');
-}
-
-function composeOptions(options: RunOptions, alert: boolean) {
-  return {
-    measure: (part: Part) => Buffer.byteLength(JSON.stringify(toMessage(part, `${'x'.repeat(24)}-99`, alert ? options.mentions : undefined))),
-    keyword: options.keyword,
-    mentionText: alert ? mentionText(options.mentions) : undefined,
-  };
-}
-
-function toMessage(part: Part, msgUuid: string, mentions: Mentions | undefined): MarkdownMessage {
-  const at = mentions === undefined ? undefined : { atMobiles: mentions.atMobiles, atUserIds: mentions.atUserIds, isAtAll: mentions.isAtAll };
-  return { msgtype: 'markdown', markdown: { title: part.title, text: part.text }, ...(at === undefined ? {} : { at }), msgUuid };
-}
-
-/** msgUuid for part n of a run: stable for the same run, so a retried post is not shown twice. */
-export function messageUuid(runId: string, part: number): string {
-  return `${createHash('sha256').update(runId).digest('hex').slice(0, 24)}-${part}`;
-}
-
-async function send(deps: DetectorDeps, options: RunOptions, parts: readonly Part[], mention: boolean): Promise<number> {
-  if (deps.notifier === undefined) throw new Error('no notifier configured for a run that posts');
-  let sent = 0;
-  for (const [i, part] of parts.entries()) {
-    const mentions = mention && i === 0 ? options.mentions : undefined;
-    await deps.notifier.send(toMessage(part, messageUuid(options.runId, i + 1), mentions));
-    sent += 1;
+/**
+ * The digest (with the keys that crossed in this run's window at its top) or the hourly view.
+ * The first part mentions when keys just turned stale on a timer run, or, on the hourly view,
+ * whenever it posts.
+ */
+function composeReport(assessment: Assessment, options: RunOptions): { parts: Part[]; mention: boolean } {
+  const channel = { mentions: options.mentions, keyword: options.keyword };
+  if (options.report === 'full') {
+    const mention = options.trigger === 'timer' && assessment.newlyStale.length > 0;
+    const parts = composeDigest(assessment, { ...composeOptions(channel, mention), warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays, intervalMinutes: options.intervalMinutes });
+    return { parts, mention };
   }
-  return sent;
+  return { parts: composeChanges(assessment, { ...composeOptions(channel, true), intervalMinutes: options.intervalMinutes }), mention: true };
+}
+
+function failureNotice(error: unknown): FailureNotice {
+  const cause = error instanceof ScanFailedError && error.cause instanceof CloudApiError ? error.cause : error instanceof CloudApiError ? error : undefined;
+  const base = { code: cause?.code, requestId: cause?.requestId };
+  if (error instanceof ScanFailedError) return { message: error.message, fix: error.fix, ...base };
+  if (error instanceof DingTalkError) return { message: `the report could not be posted: ${error.message}`, fix: 'see the error; the scan itself finished (the function log has its summary line only on success)', ...base };
+  return { message: `the run failed: ${describeError(error)}`, fix: fixFor(error), ...base };
 }

@@ -1,5 +1,5 @@
 import type { ActionTrailApi } from '../adapters/actiontrail';
-import type { RamApi } from '../adapters/ram';
+import type { RamApi, UsersPage } from '../adapters/ram';
 import { CloudApiError } from '../errors/cloud-api-error';
 import { ScanFailedError } from '../errors/scan-failed-error';
 import type { Logger } from '../logger';
@@ -12,6 +12,8 @@ import { describeError } from '../redact';
 import { fixFor } from './fixes';
 
 export const NOT_REACHED = 'not reached before the time limit';
+/** The unlisted entry that stands for users RAM had not yet listed when the time limit came. */
+export const USERS_NOT_LISTED = '(users not yet listed)';
 
 export type Lookup = { readonly ok: true; readonly products: readonly ProductUse[] } | { readonly ok: false; readonly reason: string };
 
@@ -109,13 +111,19 @@ export async function scan(deps: ScanDeps, options: ScanOptions, visit: (key: Ac
     running.add(task);
   };
 
+  // Paging integrity: a Marker without IsTruncated, a marker seen before or a user listed twice
+  // means RAM's answer cannot be trusted to be the whole inventory: fail, never loop, never stop short.
+  const markers = new Set<string>();
+  const seenUsers = new Set<string>();
   let marker: string | undefined;
   try {
     do {
       const page = await callWithRetry(() => deps.ram.listUsersPage(marker), retry(deps.ramLimiter));
-      marker = page.nextMarker;
+      marker = nextMarker(page, markers);
       for (const user of page.users) {
         if (fatal !== undefined) break;
+        if (seenUsers.has(user.userName)) throw new ScanFailedError(`RAM ListUsers listed user ${user.userName} twice, so its pages cannot be trusted to be the whole inventory`, PAGING_FIX);
+        seenUsers.add(user.userName);
         users += 1;
         await start(user);
       }
@@ -124,7 +132,7 @@ export async function scan(deps: ScanDeps, options: ScanOptions, visit: (key: Ac
     await Promise.all(running);
     if (error instanceof DeadlineReachedError && users > 0) {
       partial = true;
-      unlisted.push({ userName: '(users not yet listed)', reason: `${NOT_REACHED}: RAM ListUsers stopped after ${users} users` });
+      unlisted.push({ userName: USERS_NOT_LISTED, reason: `${NOT_REACHED}: RAM ListUsers stopped after ${users} users` });
       logger.warn('time limit reached while listing users', { users });
       return { users, unlisted, partial };
     }
@@ -133,6 +141,20 @@ export async function scan(deps: ScanDeps, options: ScanOptions, visit: (key: Ac
   await Promise.all(running);
   if (fatal !== undefined) throw failure(fatal, 'the scan stopped');
   return { users, unlisted, partial };
+}
+
+const PAGING_FIX = 'RAM answered inconsistent pages; retry later, and if it persists open a ticket with the request ids in the function log';
+
+/** The marker of the next page, or undefined after the last; throws when the page's paging is inconsistent. */
+function nextMarker(page: UsersPage, seen: Set<string>): string | undefined {
+  if (!page.isTruncated) {
+    if (page.marker !== undefined) throw new ScanFailedError('RAM ListUsers gave a Marker without IsTruncated: true, so it is unclear whether more users follow', PAGING_FIX);
+    return undefined;
+  }
+  if (page.marker === undefined) throw new ScanFailedError('RAM ListUsers said IsTruncated: true but gave no Marker, so the remaining users cannot be listed', PAGING_FIX);
+  if (seen.has(page.marker)) throw new ScanFailedError('RAM ListUsers gave a Marker it had given before, so its pages would loop', PAGING_FIX);
+  seen.add(page.marker);
+  return page.marker;
 }
 
 function failure(error: unknown, context: string): ScanFailedError {

@@ -16,14 +16,24 @@ export interface StaleKeySummary {
   readonly displayName: string | null;
   /** ISO time of the last recorded use; null when ActionTrail has none. */
   readonly lastUsed: string | null;
+  /**
+   * With lastUsed null: since when ActionTrail recorded no use, the later of createDate ("never
+   * used") and the start of ActionTrail's window ("no use recorded since"). Else null.
+   */
+  readonly noUseSince: string | null;
   readonly createDate: string;
   readonly idleDays: number;
   readonly products: readonly ProductSummary[];
 }
 
 export interface UnknownKeySummary {
-  /** null when the user's key list itself could not be read. */
-  readonly accessKeyId: string | null;
+  readonly accessKeyId: string;
+  readonly userName: string;
+  readonly reason: string;
+}
+
+/** A user whose key list could not be read: how many keys it has is not known. */
+export interface UnlistedUserSummary {
   readonly userName: string;
   readonly reason: string;
 }
@@ -35,12 +45,19 @@ export interface Summary {
   readonly dryRun: boolean;
   readonly now: string;
   readonly staleAfterDays: number;
+  /** True when the time limit stopped the scan before every key was checked. */
   readonly partial: boolean;
+  /** True only when every key was judged: no unknown key, no unlisted user, not partial. */
+  readonly complete: boolean;
   readonly counts: {
     readonly users: number;
+    /** Keys listed; always stale + ok + inactive + exempt + unknown. */
     readonly keys: number;
     readonly stale: number;
+    /** Keys whose look-up failed or was not reached. */
     readonly unknown: number;
+    /** Users whose key list could not be read (their keys are not in `keys`). */
+    readonly unlistedUsers: number;
     readonly inactive: number;
     readonly ok: number;
     readonly exempt: number;
@@ -52,6 +69,7 @@ export interface Summary {
   /** Keys that turned stale since the previous scheduled run (what the hourly alert posts). */
   readonly newlyStale: readonly string[];
   readonly unknown: readonly UnknownKeySummary[];
+  readonly unlistedUsers: readonly UnlistedUserSummary[];
   readonly notified: { readonly messages: number };
   readonly api: PacingStats;
   readonly durationMs: number;
@@ -65,6 +83,7 @@ export function staleKeySummary(f: Finding): StaleKeySummary {
     userName: f.key.userName,
     displayName: f.key.displayName ?? null,
     lastUsed: f.lastUsedAt === undefined ? null : iso(f.lastUsedAt),
+    noUseSince: f.noUseSince === undefined ? null : iso(f.noUseSince),
     createDate: iso(f.key.createdAt),
     idleDays: f.idleDays ?? 0,
     products: f.products.map((p) => ({ service: p.serviceName, name: p.serviceNameEn, source: p.source, lastUsed: iso(p.usedAt) })),
@@ -75,10 +94,6 @@ export function summarize(
   a: Assessment,
   run: { trigger: Summary['trigger']; report: Summary['report']; dryRun: boolean; messages: number; api: PacingStats; durationMs: number },
 ): Summary {
-  const unknown: UnknownKeySummary[] = [
-    ...a.unknown.map((f) => ({ accessKeyId: f.key.accessKeyId, userName: f.key.userName, reason: f.reason ?? 'unknown' })),
-    ...a.unlisted.map((u) => ({ accessKeyId: null, userName: u.userName, reason: u.reason })),
-  ];
   return {
     trigger: run.trigger,
     report: run.report,
@@ -86,11 +101,13 @@ export function summarize(
     now: iso(a.now),
     staleAfterDays: a.staleAfterDays,
     partial: a.partial,
+    complete: a.complete,
     counts: {
       users: a.users,
       keys: a.findings.length,
       stale: a.stale.length,
-      unknown: unknown.length,
+      unknown: a.unknown.length,
+      unlistedUsers: a.unlisted.length,
       inactive: a.inactive.length,
       ok: a.findings.filter((f) => f.verdict === 'ok').length,
       exempt: a.exempt.length,
@@ -100,7 +117,8 @@ export function summarize(
     },
     stale: a.stale.map(staleKeySummary),
     newlyStale: a.newlyStale.map((f) => f.key.accessKeyId),
-    unknown,
+    unknown: a.unknown.map((f) => ({ accessKeyId: f.key.accessKeyId, userName: f.key.userName, reason: f.reason ?? 'unknown' })),
+    unlistedUsers: a.unlisted.map((u) => ({ userName: u.userName, reason: u.reason })),
     notified: { messages: run.messages },
     api: { ...run.api },
     durationMs: run.durationMs,

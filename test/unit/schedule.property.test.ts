@@ -1,0 +1,168 @@
+/**
+ * Rule 3, every crossing alerted and one digest a day, over generated zones (all of IANA, DST and
+ * +05:30 / +05:45 among them), schedules that divide a day, digest hours and start days (DST switch
+ * days included). The oracle does not share the code's formula: it walks each run's window in
+ * small steps and reads the local clock.
+ */
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { crossingWindow, isDigestRun } from '../../functions/stale-key-detector/src/core/schedule';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const ZONES = Intl.supportedValuesOf('timeZone');
+const INTERVALS = Array.from({ length: 1440 }, (_, i) => i + 1).filter((m) => 1440 % m === 0);
+const YEAR_START = Date.UTC(2026, 0, 1);
+
+/** Days of 2026 (UTC midnight) on which the zone's offset changes: its DST switch days. */
+const switchCache = new Map<string, number[]>();
+function switchDays(zone: string): number[] {
+  let days = switchCache.get(zone);
+  if (days === undefined) {
+    days = [];
+    for (let d = 0; d < 365; d += 1) {
+      const at = YEAR_START + d * DAY;
+      if (DateTime.fromMillis(at, { zone }).offset !== DateTime.fromMillis(at + DAY, { zone }).offset) days.push(at);
+    }
+    switchCache.set(zone, days);
+  }
+  return days;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/**
+ * Local date and minute of the day at an instant, from the zone's offset. Offsets only change on
+ * 15-minute boundaries, so one look-up serves a 15-minute block (the oracle walks minute by minute).
+ */
+const offsetCache = new Map<string, number>();
+function local(ms: number, zone: string): { date: string; minute: number } {
+  const block = Math.floor(ms / (15 * MINUTE)) * 15 * MINUTE;
+  const cacheKey = `${zone}@${block}`;
+  let offset = offsetCache.get(cacheKey);
+  if (offset === undefined) {
+    offset = DateTime.fromMillis(block, { zone }).offset;
+    if (offsetCache.size > 200_000) offsetCache.clear();
+    offsetCache.set(cacheKey, offset);
+  }
+  const wall = new Date(ms + offset * MINUTE);
+  return { date: wall.toISOString().slice(0, 10), minute: wall.getUTCHours() * 60 + wall.getUTCMinutes() };
+}
+
+/**
+ * The oracle: the local dates whose digest moment lies in (from, to]. A date's digest moment is the
+ * first instant at which that date's clock reads hour:00 or later. Steps of `step` ms, a divisor
+ * of both the interval (so the steps land on the run) and 15 minutes (every zone offset and switch
+ * of these years is a multiple of 15 minutes, so they land on every digest moment).
+ */
+function digestDatesIn(from: number, to: number, zone: string, hour: number, step: number, done: Set<string>): string[] {
+  const dates: string[] = [];
+  let before = local(from, zone);
+  for (let t = from + step; t <= to; t += step) {
+    const now = local(t, zone);
+    const reached = now.minute >= hour * 60;
+    const reachedBefore = before.date === now.date && before.minute >= hour * 60;
+    // The first time only: where a switch turns the clock back, hour:00 may come round again.
+    if (reached && !reachedBefore && !done.has(now.date)) {
+      dates.push(now.date);
+      done.add(now.date);
+    }
+    before = now;
+  }
+  return dates;
+}
+
+const schedule = fc
+  .record({
+    zone: fc.oneof(fc.constantFrom(...ZONES), fc.constantFrom('America/New_York', 'Europe/Berlin', 'Australia/Lord_Howe', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/Santiago', 'Pacific/Chatham')),
+    intervalMinutes: fc.constantFrom(...INTERVALS),
+    digestHour: fc.integer({ min: 0, max: 23 }),
+    day: fc.integer({ min: 0, max: 364 }),
+    nearSwitch: fc.boolean(),
+  })
+  .map((s) => {
+    const switches = switchDays(s.zone);
+    const day = s.nearSwitch && switches.length > 0 ? (switches[s.day % switches.length] as number) - DAY : YEAR_START + s.day * DAY;
+    return { ...s, start: day };
+  });
+
+/** Consecutive timer runs over `days` days from `start`, on the cron's grid (multiples of the interval from UTC midnight). */
+function runs(start: number, intervalMinutes: number, days: number): number[] {
+  const out: number[] = [];
+  for (let t = start + intervalMinutes * MINUTE; t <= start + days * DAY; t += intervalMinutes * MINUTE) out.push(t);
+  return out;
+}
+
+describe('the digest rule (property)', () => {
+  it('makes exactly the run whose window holds a local day\'s digest moment the digest, one per local day', () => {
+    fc.assert(
+      fc.property(schedule, ({ zone, intervalMinutes, digestHour, start }) => {
+        // Enough days to cross a switch, few enough runs to stay fast.
+        const days = Math.max(1, Math.min(4, Math.floor(600 / (1440 / intervalMinutes))));
+        const step = gcd(intervalMinutes, 15) * MINUTE;
+        const seen = new Map<string, number>();
+        const done = new Set<string>();
+        for (const t of runs(start, intervalMinutes, days)) {
+          const digest = isDigestRun(t, { intervalMinutes, digestHour, timezone: zone });
+          if (intervalMinutes === 1440) {
+            expect(digest).toBe(true);
+            continue;
+          }
+          const dates = digestDatesIn(t - intervalMinutes * MINUTE, t, zone, digestHour, step, done);
+          expect(dates.length).toBeLessThanOrEqual(1);
+          expect(digest).toBe(dates.length === 1);
+          for (const d of dates) seen.set(d, (seen.get(d) ?? 0) + 1);
+        }
+        for (const count of seen.values()) expect(count).toBe(1);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('gives every local day of a simulated week exactly one digest, DST switch days included', () => {
+    fc.assert(
+      fc.property(schedule.filter((s) => s.intervalMinutes >= 30), ({ zone, intervalMinutes, digestHour, start }) => {
+        const perDay = new Map<string, number>();
+        const done = new Set<string>();
+        for (const t of runs(start, intervalMinutes, 9)) {
+          if (!isDigestRun(t, { intervalMinutes, digestHour, timezone: zone })) continue;
+          // The digest run belongs to the local date of the moment just after its window opened... or
+          // later: the date whose hour:00 it covers, which the oracle names.
+          const dates = intervalMinutes === 1440 ? [local(t - 1, zone).date] : digestDatesIn(t - intervalMinutes * MINUTE, t, zone, digestHour, gcd(intervalMinutes, 15) * MINUTE, done);
+          for (const d of dates) perDay.set(d, (perDay.get(d) ?? 0) + 1);
+        }
+        // The full local days strictly inside the simulated span.
+        const first = DateTime.fromMillis(start + DAY + intervalMinutes * MINUTE, { zone }).startOf('day').plus({ days: 1 });
+        for (let d = first; d.toMillis() + 2 * DAY < start + 9 * DAY; d = d.plus({ days: 1 })) {
+          const date = d.toISODate() ?? '';
+          if (intervalMinutes < 1440) expect([date, perDay.get(date) ?? 0]).toEqual([date, 1]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('the crossing windows (property)', () => {
+  it('alert every crossing in exactly one of consecutive runs', () => {
+    fc.assert(
+      fc.property(schedule, fc.array(fc.integer({ min: 0, max: 3 * DAY - 1 }), { minLength: 1, maxLength: 20 }), ({ intervalMinutes, start }, offsets) => {
+        const timeline = runs(start, intervalMinutes, 4);
+        const first = timeline[0] as number;
+        const last = timeline[timeline.length - 1] as number;
+        for (const offset of offsets) {
+          const crossing = first - intervalMinutes * MINUTE + offset;
+          if (crossing >= last) continue;
+          const alerted = timeline.filter((t) => {
+            const w = crossingWindow(t, intervalMinutes);
+            return crossing >= w.from && crossing < w.to;
+          });
+          expect(alerted).toHaveLength(1);
+          // ...and that run is the first at which the key is stale (t > staleAt).
+          expect(alerted[0]).toBe(timeline.find((t) => t > crossing));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
