@@ -52,7 +52,7 @@ export function toCloudApiError(error: unknown, service: CloudService, action: s
   throw error;
 }
 
-/** A response that does not have the documented shape: named so an operator can report it. */
+/** A response that does not have the documented shape: named so an operator can report it. The problem quotes values from the answer, so it is redacted too. */
 export function badResponse(service: CloudService, action: string, requestId: string | undefined, problem: string): CloudApiError {
-  return new CloudApiError({ service, action, code: 'BadResponse', statusCode: undefined, requestId }, problem);
+  return new CloudApiError({ service, action, code: 'BadResponse', statusCode: undefined, requestId }, redact(problem));
 }
