@@ -23,7 +23,9 @@ export function createLogger(options: { level?: LogLevel; sink?: LogSink } = {})
   const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
   const log = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (ORDER[level] < threshold) return;
-    sink(redact(JSON.stringify({ level, message, ...fields })));
+    // Each string is redacted before JSON escaping can change a secret's form (a quote or backslash in it),
+    // then the line once more for anything the escaping joined.
+    sink(redact(JSON.stringify({ level, message: redact(message), ...redactFields(fields) })));
   };
   return {
     debug: (m, f) => log('debug', m, f),
@@ -31,6 +33,13 @@ export function createLogger(options: { level?: LogLevel; sink?: LogSink } = {})
     warn: (m, f) => log('warn', m, f),
     error: (m, f) => log('error', m, f),
   };
+}
+
+function redactFields(fields: LogFields | undefined): LogFields {
+  const out: LogFields = {};
+  if (fields === undefined) return out;
+  for (const [key, value] of Object.entries(fields)) out[key] = typeof value === 'string' ? redact(value) : value;
+  return out;
 }
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
