@@ -45,9 +45,11 @@ export class DingTalkRobot implements Notifier {
 
   async send(message: MarkdownMessage): Promise<void> {
     const clock = this.options.clock ?? systemClock;
+    // The last point before text leaves the process: whatever composed the message, no secret goes out.
+    const safe: MarkdownMessage = { ...message, markdown: { title: redact(message.markdown.title), text: redact(message.markdown.text) } };
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.post(message, clock);
+        await this.post(safe, clock);
         return;
       } catch (error) {
         const retryable = error instanceof DingTalkError ? error.errcode === ERRCODE.busy || error.errcode === undefined : false;
@@ -73,21 +75,27 @@ export class DingTalkRobot implements Notifier {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       });
     } catch (error) {
-      throw new DingTalkError(undefined, `DingTalk could not be reached: ${describeError(error)}`);
+      throw failure(undefined, `DingTalk could not be reached: ${describeError(error)}`);
     }
     const body = await response.text();
-    if (!response.ok) throw new DingTalkError(response.status >= 500 ? undefined : response.status, `DingTalk answered HTTP ${response.status}`);
+    if (!response.ok) throw failure(response.status >= 500 ? undefined : response.status, `DingTalk answered HTTP ${response.status}`);
     let answer: { errcode?: unknown; errmsg?: unknown };
     try {
       answer = JSON.parse(body) as { errcode?: unknown; errmsg?: unknown };
     } catch {
-      throw new DingTalkError(undefined, 'DingTalk answered with something other than JSON');
+      throw failure(undefined, 'DingTalk answered with something other than JSON');
     }
     const errcode = typeof answer.errcode === 'number' ? answer.errcode : Number(answer.errcode);
     if (errcode === ERRCODE.ok) return;
+    // errmsg on its own first, so that a cut in it does not take the advice after it.
     const errmsg = redact(String(answer.errmsg ?? ''));
-    throw new DingTalkError(Number.isFinite(errcode) ? errcode : undefined, `DingTalk refused the message: errcode ${String(answer.errcode)} (${errmsg}); ${adviceFor(errcode)}`);
+    throw failure(Number.isFinite(errcode) ? errcode : undefined, `DingTalk refused the message: errcode ${String(answer.errcode)} (${errmsg}); ${adviceFor(errcode)}`);
   }
+}
+
+/** Every DingTalkError is made here, redacted: its text may quote the request URL (access_token, timestamp, sign) or DingTalk's answer. */
+function failure(errcode: number | undefined, message: string): DingTalkError {
+  return new DingTalkError(errcode, redact(message));
 }
 
 function adviceFor(errcode: number): string {

@@ -4,7 +4,7 @@ import { DingTalkError } from '../errors/dingtalk-error';
 import { ScanFailedError } from '../errors/scan-failed-error';
 import { describeError, redact, registerSecret } from '../redact';
 import { invokeCommand } from './invoke-command';
-import { type CliIo, EXIT } from './io';
+import { type CliIo, EXIT, type Writer } from './io';
 import { scanCommand } from './scan-command';
 import { INVOKE_USAGE, MAIN_USAGE, SCAN_USAGE } from './usage';
 
@@ -19,9 +19,11 @@ const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: Cli
  * The CLI: `stale-key-detector <scan|invoke> [flags]`. `argv` is without node and the script
  * (process.argv.slice(2)). Resolves to the exit code; never throws, never calls process.exit.
  */
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+export async function main(argv: readonly string[], raw: CliIo): Promise<number> {
   // Secrets in the environment are masked in anything printed, before anything can print them.
-  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'DINGTALK_SECRET']) registerSecret(io.env[name]);
+  for (const name of ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'ALIBABA_CLOUD_SECURITY_TOKEN', 'DINGTALK_SECRET']) registerSecret(raw.env[name]);
+  // The one place where CLI output is redacted: tables, JSON, errors and progress all go through these writers.
+  const io: CliIo = { ...raw, stdout: redacting(raw.stdout), stderr: redacting(raw.stderr) };
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.stderr.write(MAIN_USAGE);
@@ -44,6 +46,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`${describeFailure(error)}\n`);
     return EXIT.error;
   }
+}
+
+/**
+ * A writer that redacts every string written. Redaction works on one write at a time: a secret
+ * split across two writes is not seen whole, so commands write whole lines or whole documents.
+ * Secrets registered later (credentials resolved by a command) count too: redact reads the set on each write.
+ */
+function redacting(writer: Writer): Writer {
+  return { write: (text: string) => writer.write(redact(text)) };
 }
 
 /** One or two redacted lines: what failed and, when known, what to do about it. */
