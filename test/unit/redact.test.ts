@@ -1,5 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DingTalkRobot } from '../../functions/stale-key-detector/src/adapters/dingtalk';
+import { main } from '../../functions/stale-key-detector/src/cli/main';
+import { EXIT } from '../../functions/stale-key-detector/src/cli/io';
+import { DingTalkError } from '../../functions/stale-key-detector/src/errors/dingtalk-error';
 import { createLogger } from '../../functions/stale-key-detector/src/logger';
-import { describeError, redact, registerSecret } from '../../functions/stale-key-detector/src/redact';
+import { clearSecretsForTests, cutStringToSign, describeError, redact, redactDeep, registerSecret } from '../../functions/stale-key-detector/src/redact';
 
 describe('redact', () => {
   it('masks registered secrets, raw and URL-encoded', () => {
@@ -28,5 +34,143 @@ describe('redact', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).not.toContain('logged-secret-value');
     expect(lines[0]).not.toContain('zzz');
+  });
+});
+
+/** RFC 3986 percent-encoding as pop-core's `encode` does it. */
+const rfc3986 = (v: string): string => encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+describe('redact: every form of a registered secret', () => {
+  beforeEach(() => clearSecretsForTests());
+
+  const secret = 'SEC!re"t\\ (x)*+/=&?#:@é中';
+  const forms: Record<string, string> = {
+    raw: secret,
+    'encodeURIComponent once': encodeURIComponent(secret),
+    'encodeURIComponent twice': encodeURIComponent(encodeURIComponent(secret)),
+    'RFC 3986 once': rfc3986(secret),
+    'RFC 3986 twice': rfc3986(rfc3986(secret)),
+    'JSON-escaped': JSON.stringify(secret).slice(1, -1),
+    'form, + for space': encodeURIComponent(secret).replace(/%20/g, '+'),
+    'URLSearchParams': new URLSearchParams({ v: secret }).toString().slice(2),
+  };
+
+  it.each(Object.entries(forms))('masks it %s', (_name, form) => {
+    registerSecret(secret);
+    expect(form.length).toBeGreaterThanOrEqual(secret.length);
+    expect(redact(`<<${form}>>`)).toBe('<<***>>');
+  });
+
+  it('masks it inside JSON text', () => {
+    registerSecret(secret);
+    expect(redact(JSON.stringify({ note: `a ${secret} b` }))).toBe(JSON.stringify({ note: 'a *** b' }));
+  });
+
+  it('masks the longer of two overlapping secrets first, leaving no fragment', () => {
+    registerSecret('inner-secret');
+    registerSecret('outer-inner-secret-tail');
+    expect(redact('[outer-inner-secret-tail] [inner-secret]')).toBe('[***] [***]');
+    expect(redact(`[${rfc3986(rfc3986('outer-inner-secret-tail'))}]`)).toBe('[***]');
+  });
+
+  it('still refuses short values, and survives a value no encoder accepts', () => {
+    registerSecret('short');
+    expect(redact('short')).toBe('short');
+    const lone = 'lone\uD800surrogate';
+    expect(() => registerSecret(lone)).not.toThrow();
+    expect(redact(`x ${lone} x`)).toBe('x *** x');
+  });
+});
+
+describe('redact: URL user info', () => {
+  it.each([
+    ['raw', 'see https://alice:pa%40ss@example.com/path', 'see https://***@example.com/path'],
+    ['encoded once', 'u=https%3A%2F%2Falice%3Apa%2540ss%40example.com%2Fp', 'u=https%3A%2F%2F***%40example.com%2Fp'],
+    ['encoded twice', 'u=https%253A%252F%252Falice%253Apass%2540example.com', 'u=https%253A%252F%252F***%2540example.com'],
+    ['user only', 'git clone ssh://deploy@git.example.com/repo', 'git clone ssh://***@git.example.com/repo'],
+  ])('masks it %s', (_name, text, expected) => {
+    expect(redact(text)).toBe(expected);
+  });
+
+  it('leaves a URL without user info alone', () => {
+    const text = 'https://ram.aliyuncs.com/?Action=ListUsers&Marker=a@b and mailto-like x@y';
+    expect(redact(text)).toBe(text);
+  });
+});
+
+describe('cutStringToSign', () => {
+  it.each(['string to sign is:POST&%2F&X', 'StringToSign: GET\n/x', 'String-To-Sign was GET', 'string_to_sign=GET', 'CanonicalRequest: POST\n/', 'canonical request: POST'])('cuts %j', (tail) => {
+    expect(cutStringToSign(`SignatureDoesNotMatch: bad. server ${tail}`)).toBe('SignatureDoesNotMatch: bad. server string to sign: (removed)');
+  });
+
+  it('is idempotent: a second pass keeps what followed the first cut', () => {
+    const line = JSON.stringify({ message: redact('Specified signature does not match. server string to sign is:POST&%2F'), requestId: 'R-1' });
+    expect(redact(line)).toBe(line);
+    expect(JSON.parse(redact(line))).toEqual({ message: 'Specified signature does not match. server string to sign: (removed)', requestId: 'R-1' });
+  });
+
+  it('leaves text without a string to sign alone', () => {
+    expect(cutStringToSign('Throttling.User: Request was denied due to user flow control.')).toBe('Throttling.User: Request was denied due to user flow control.');
+  });
+});
+
+describe('redactDeep', () => {
+  it('copies a JSON-like value with every string, keys included, redacted', () => {
+    registerSecret('deep-secret-value');
+    const input = { a: ['x deep-secret-value', 1, true, null, { b: 'deep%2Dsecret-value is fine', c: encodeURIComponent('deep-secret-value/') }], 'deep-secret-value': 'k' };
+    const out = redactDeep(input);
+    expect(out).toEqual({ a: ['x ***', 1, true, null, { b: 'deep%2Dsecret-value is fine', c: '***%2F' }], '***': 'k' });
+    expect(input.a[0]).toBe('x deep-secret-value');
+  });
+});
+
+describe('the last points before text leaves the process', () => {
+  it('a CLI error quoting a secret from the environment is masked', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['cli-env-secret/+value'], {
+      env: { ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'cli-env-secret/+value' },
+      stdout: { write: (t: string) => out.push(t) },
+      stderr: { write: (t: string) => err.push(t) },
+      isTTY: false,
+      cwd: process.cwd(),
+    });
+    expect(code).toBe(EXIT.error);
+    expect(err.join('')).toContain('***: unknown command');
+    expect(err.join('') + out.join('')).not.toContain('cli-env-secret');
+  });
+
+  it('DingTalkRobot.send masks the outgoing markdown and the error', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        bodies.push(body);
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ errcode: 310000, errmsg: `sign not match, url ${req.url ?? ''}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const accessToken = 'robot-access-token-0123456789';
+      const signingSecret = 'SECrobot+signing/secret=';
+      const robot = new DingTalkRobot({ url: new URL(`http://127.0.0.1:${port}/robot/send?access_token=${accessToken}`), accessToken, secret: signingSecret });
+      const error = await robot
+        .send({ msgtype: 'markdown', markdown: { title: `t ${signingSecret}`, text: `body ${encodeURIComponent(accessToken)} https://u:p@h/` }, msgUuid: 'u-1' })
+        .then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(DingTalkError);
+      const message = (error as DingTalkError).message;
+      expect(message).toContain('errcode 310000');
+      for (const leak of [accessToken, signingSecret, encodeURIComponent(signingSecret)]) {
+        expect(message).not.toContain(leak);
+        expect(bodies.join('')).not.toContain(leak);
+      }
+      expect(message).toMatch(/sign=\*\*\*/);
+      expect(JSON.parse(bodies[0] ?? '{}')).toMatchObject({ markdown: { title: 't ***', text: 'body *** https://***@h/' } });
+    } finally {
+      server.close();
+    }
   });
 });
