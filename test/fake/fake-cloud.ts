@@ -244,6 +244,11 @@ export class FakeCloud {
     this.faults.failKey(accessKeyId, fault);
   }
 
+  /** Every call naming this user (RAM ListAccessKeys' UserName) fails with `fault`. */
+  failUser(userName: string, fault: Fault): void {
+    this.faults.failUser(userName, fault);
+  }
+
   /** Drops scripted faults (failNext, failKey) of the cloud APIs and of the DingTalk robot. */
   clearFaults(): void {
     this.faults.clear();
@@ -351,7 +356,7 @@ export class FakeCloud {
       }
     }
     const params = ex.signed.params;
-    const keyFault = this.faults.keyFault(params.get('AccessKey') ?? params.get('UserAccessKeyId'));
+    const keyFault = this.faults.keyFault(params.get('AccessKey') ?? params.get('UserAccessKeyId')) ?? this.faults.userFault(params.get('UserName'));
     if (keyFault) {
       const reply = await this.applyFault(keyFault, route, requestId);
       if (reply) return reply;

@@ -11,6 +11,7 @@ interface Pending {
 export class FaultPlan {
   private readonly queues = new Map<string, Pending[]>();
   private readonly keyFaults = new Map<string, Fault>();
+  private readonly userFaults = new Map<string, Fault>();
   private random: RandomFaults;
 
   constructor(random: RandomFaults = {}) {
@@ -42,11 +43,20 @@ export class FaultPlan {
   clear(): void {
     this.queues.clear();
     this.keyFaults.clear();
+    this.userFaults.clear();
   }
 
   /** Consumes the scripted fault for this request, if any. */
   takeScripted(qualifiedAction: string, bareAction: string): Fault | undefined {
     return this.take(qualifiedAction) ?? this.take(bareAction);
+  }
+
+  failUser(userName: string, fault: Fault): void {
+    this.userFaults.set(userName, fault);
+  }
+
+  userFault(userName: string | undefined): Fault | undefined {
+    return userName === undefined ? undefined : this.userFaults.get(userName);
   }
 
   keyFault(accessKeyId: string | undefined): Fault | undefined {

@@ -54,6 +54,13 @@ export function faultReply(fault: Exclude<Fault, { kind: 'hang' }>, info: Produc
         outcome: 'injected',
         code: undefined,
       };
+    case 'body':
+      return {
+        kind: 'answer',
+        answer: { status: fault.status, headers: jsonHeaders(requestId), body: JSON.stringify({ RequestId: requestId, ...fault.body }) },
+        outcome: 'injected',
+        code: undefined,
+      };
     case 'error': {
       const error = apiError(fault.status, fault.code, fault.message ?? `Injected fault: ${fault.code}`);
       return errorReply(error, info, requestId, fault.code.includes('Throttling') ? 'injected-throttle' : 'injected');

@@ -15,6 +15,8 @@ export type Fault =
   | { readonly kind: 'non-json'; readonly status: number }
   /** JSON without a Code, e.g. `{"RequestId":"x","Message":"gateway"}`. */
   | { readonly kind: 'no-code-5xx'; readonly status: number }
+  /** This JSON body (RequestId added) with this status, e.g. an HTTP 500 that still carries {"Products": []}. */
+  | { readonly kind: 'body'; readonly status: number; readonly body: Readonly<Record<string, unknown>> }
   /** Wait `ms`, then answer normally. */
   | { readonly kind: 'hang'; readonly ms: number }
   /** Destroy the socket without an answer. */
