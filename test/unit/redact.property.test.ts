@@ -67,7 +67,7 @@ describe('redaction properties', () => {
         const form = (FORMS[formName] ?? String)(secret);
         const out = redact(`${before}${form}${after}`);
         expectNoForm(out, secret);
-        expect(out).toBe(`${before}***${after}`);
+        expect(out).toBe(`${before}(redacted)${after}`);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -79,7 +79,7 @@ describe('redaction properties', () => {
         registerSecret(secret);
         const out = redact(JSON.stringify({ note: `${before}${secret}${after}`, n: 1 }));
         expectNoForm(out, secret);
-        expect(JSON.parse(out)).toEqual({ note: `${before}***${after}`, n: 1 });
+        expect(JSON.parse(out)).toEqual({ note: `${before}(redacted)${after}`, n: 1 });
       }),
       { numRuns: NUM_RUNS },
     );
@@ -94,7 +94,7 @@ describe('redaction properties', () => {
         registerSecret(secret.slice(start, end));
         registerSecret(secret);
         const form = (FORMS[formName] ?? String)(secret);
-        expect(redact(`${before}${form}|`)).toBe(`${before}***|`);
+        expect(redact(`${before}${form}|`)).toBe(`${before}(redacted)|`);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -114,8 +114,8 @@ describe('redaction properties', () => {
         const line = lines[0] ?? '';
         expectNoForm(line, secret);
         const parsed = JSON.parse(line) as Record<string, unknown>;
-        expect(parsed['message']).toBe(`${before}***${after}`);
-        for (const name of Object.keys(FORMS)) expect(parsed[name]).toBe(`${before}***${after}`);
+        expect(parsed['message']).toBe(`${before}(redacted)${after}`);
+        for (const name of Object.keys(FORMS)) expect(parsed[name]).toBe(`${before}(redacted)${after}`);
         expect(parsed).toMatchObject({ level: 'warn', error: `${before}SignatureDoesNotMatch: server string to sign: (removed)`, count: 3, ok: true, requestId: `${after}R-1` });
       }),
       { numRuns: NUM_RUNS },
@@ -130,7 +130,7 @@ describe('redaction properties', () => {
         const value = { summary: { notes: [text, n, null, false, { deeper: [text] }], [text]: 'keyed' }, plain: before };
         const out = redactDeep(value);
         expectNoForm(JSON.stringify(out), secret);
-        expect(out).toEqual({ summary: { notes: [`${before}***`, n, null, false, { deeper: [`${before}***`] }], [`${before}***`]: 'keyed' }, plain: before });
+        expect(out).toEqual({ summary: { notes: [`${before}(redacted)`, n, null, false, { deeper: [`${before}(redacted)`] }], [`${before}(redacted)`]: 'keyed' }, plain: before });
         expect(value.summary.notes[0]).toBe(text);
       }),
       { numRuns: NUM_RUNS },

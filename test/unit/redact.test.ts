@@ -10,7 +10,7 @@ import { clearSecretsForTests, cutStringToSign, describeError, redact, redactDee
 describe('redact', () => {
   it('masks registered secrets, raw and URL-encoded', () => {
     registerSecret('SECsigning+secret/value');
-    expect(redact('secret SECsigning+secret/value and SECsigning%2Bsecret%2Fvalue')).toBe('secret *** and ***');
+    expect(redact('secret SECsigning+secret/value and SECsigning%2Bsecret%2Fvalue')).toBe('secret (redacted) and (redacted)');
   });
 
   it('masks secrets it never saw by their shape', () => {
@@ -58,19 +58,19 @@ describe('redact: every form of a registered secret', () => {
   it.each(Object.entries(forms))('masks it %s', (_name, form) => {
     registerSecret(secret);
     expect(form.length).toBeGreaterThanOrEqual(secret.length);
-    expect(redact(`<<${form}>>`)).toBe('<<***>>');
+    expect(redact(`<<${form}>>`)).toBe('<<(redacted)>>');
   });
 
   it('masks it inside JSON text', () => {
     registerSecret(secret);
-    expect(redact(JSON.stringify({ note: `a ${secret} b` }))).toBe(JSON.stringify({ note: 'a *** b' }));
+    expect(redact(JSON.stringify({ note: `a ${secret} b` }))).toBe(JSON.stringify({ note: 'a (redacted) b' }));
   });
 
   it('masks the longer of two overlapping secrets first, leaving no fragment', () => {
     registerSecret('inner-secret');
     registerSecret('outer-inner-secret-tail');
-    expect(redact('[outer-inner-secret-tail] [inner-secret]')).toBe('[***] [***]');
-    expect(redact(`[${rfc3986(rfc3986('outer-inner-secret-tail'))}]`)).toBe('[***]');
+    expect(redact('[outer-inner-secret-tail] [inner-secret]')).toBe('[(redacted)] [(redacted)]');
+    expect(redact(`[${rfc3986(rfc3986('outer-inner-secret-tail'))}]`)).toBe('[(redacted)]');
   });
 
   it('still refuses short values, and survives a value no encoder accepts', () => {
@@ -78,16 +78,16 @@ describe('redact: every form of a registered secret', () => {
     expect(redact('short')).toBe('short');
     const lone = 'lone\uD800surrogate';
     expect(() => registerSecret(lone)).not.toThrow();
-    expect(redact(`x ${lone} x`)).toBe('x *** x');
+    expect(redact(`x ${lone} x`)).toBe('x (redacted) x');
   });
 });
 
 describe('redact: URL user info', () => {
   it.each([
-    ['raw', 'see https://alice:pa%40ss@example.com/path', 'see https://***@example.com/path'],
-    ['encoded once', 'u=https%3A%2F%2Falice%3Apa%2540ss%40example.com%2Fp', 'u=https%3A%2F%2F***%40example.com%2Fp'],
-    ['encoded twice', 'u=https%253A%252F%252Falice%253Apass%2540example.com', 'u=https%253A%252F%252F***%2540example.com'],
-    ['user only', 'git clone ssh://deploy@git.example.com/repo', 'git clone ssh://***@git.example.com/repo'],
+    ['raw', 'see https://alice:pa%40ss@example.com/path', 'see https://(redacted)@example.com/path'],
+    ['encoded once', 'u=https%3A%2F%2Falice%3Apa%2540ss%40example.com%2Fp', 'u=https%3A%2F%2F(redacted)%40example.com%2Fp'],
+    ['encoded twice', 'u=https%253A%252F%252Falice%253Apass%2540example.com', 'u=https%253A%252F%252F(redacted)%2540example.com'],
+    ['user only', 'git clone ssh://deploy@git.example.com/repo', 'git clone ssh://(redacted)@git.example.com/repo'],
   ])('masks it %s', (_name, text, expected) => {
     expect(redact(text)).toBe(expected);
   });
@@ -119,7 +119,7 @@ describe('redactDeep', () => {
     registerSecret('deep-secret-value');
     const input = { a: ['x deep-secret-value', 1, true, null, { b: 'deep%2Dsecret-value is fine', c: encodeURIComponent('deep-secret-value/') }], 'deep-secret-value': 'k' };
     const out = redactDeep(input);
-    expect(out).toEqual({ a: ['x ***', 1, true, null, { b: 'deep%2Dsecret-value is fine', c: '***%2F' }], '***': 'k' });
+    expect(out).toEqual({ a: ['x (redacted)', 1, true, null, { b: 'deep%2Dsecret-value is fine', c: '(redacted)%2F' }], '(redacted)': 'k' });
     expect(input.a[0]).toBe('x deep-secret-value');
   });
 });
@@ -136,7 +136,7 @@ describe('the last points before text leaves the process', () => {
       cwd: process.cwd(),
     });
     expect(code).toBe(EXIT.error);
-    expect(err.join('')).toContain('***: unknown command');
+    expect(err.join('')).toContain('(redacted): unknown command');
     expect(err.join('') + out.join('')).not.toContain('cli-env-secret');
   });
 
@@ -167,8 +167,8 @@ describe('the last points before text leaves the process', () => {
         expect(message).not.toContain(leak);
         expect(bodies.join('')).not.toContain(leak);
       }
-      expect(message).toMatch(/sign=\*\*\*/);
-      expect(JSON.parse(bodies[0] ?? '{}')).toMatchObject({ markdown: { title: 't ***', text: 'body *** https://***@h/' } });
+      expect(message).toMatch(/sign=\(redacted\)/);
+      expect(JSON.parse(bodies[0] ?? '{}')).toMatchObject({ markdown: { title: 't (redacted)', text: 'body (redacted) https://(redacted)@h/' } });
     } finally {
       server.close();
     }

@@ -16,7 +16,8 @@
  * their encoded forms, which is what stops a leak through an echoed URL or string to sign.
  */
 
-const MASK = '***';
+// Not '***': that is emphasis in markdown, and a mask must add no structure to a message.
+const MASK = '(redacted)';
 const CUT_NOTE = 'string to sign: (removed)';
 const MIN_SECRET_LENGTH = 6;
 
