@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { StaleKeySummary, Summary } from '../core/summary';
 import type { Finding, Verdict } from '../model';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../text/inert';
 
 /** One line of the key table. Times are epoch ms. */
 export interface KeyRow {
@@ -58,15 +59,26 @@ export function sortRows(rows: readonly KeyRow[]): KeyRow[] {
   );
 }
 
-/** An aligned plain-text table (no colours), CJK names counted as two columns wide. */
+/** The USER cell: the name, and the display name when it says something more. */
+function userCell(r: KeyRow): string {
+  const name = terminalText(r.userName, MAX_NAME_CHARS);
+  const display = r.displayName === undefined ? '' : terminalText(r.displayName, MAX_NAME_CHARS);
+  return display !== '' && display !== name ? `${name} (${display})` : name;
+}
+
+/**
+ * An aligned plain-text table (no colours), CJK names counted as two columns wide. Every cell from
+ * the cloud goes through terminalText first (no escape sequences, controls or line breaks), and is
+ * measured after that.
+ */
 export function renderTable(rows: readonly KeyRow[], timezone: string): string {
   const cells = rows.map((r) => [
-    truncate(r.displayName !== undefined && r.displayName !== r.userName ? `${r.userName} (${r.displayName})` : r.userName, MAX_USER_WIDTH),
-    r.accessKeyId,
+    truncate(userCell(r), MAX_USER_WIDTH),
+    terminalText(r.accessKeyId, MAX_ID_CHARS),
     r.verdict,
     r.idleDays === undefined ? '-' : String(r.idleDays),
     r.lastUsed === undefined ? 'never' : DateTime.fromMillis(r.lastUsed, { zone: timezone }).toISODate() ?? '-',
-    truncate(r.products.length === 0 ? '-' : r.products.join(', '), MAX_PRODUCTS_WIDTH),
+    truncate(r.products.length === 0 ? '-' : r.products.map((p) => terminalText(p, MAX_NAME_CHARS)).join(', '), MAX_PRODUCTS_WIDTH),
   ]);
   const all = [[...COLUMNS], ...cells];
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => displayWidth(row[i] ?? ''))));
@@ -96,7 +108,10 @@ export function renderReport(summary: Summary, options: { rows?: readonly KeyRow
   else out.push(summary.counts.keys === 0 ? 'No access keys found.\n' : 'No stale access keys.\n');
   if (summary.unknown.length > 0) {
     out.push(`\nCould not check ${plural(summary.unknown.length, 'key')}:\n`);
-    for (const u of summary.unknown) out.push(`  ${u.userName}  ${u.accessKeyId ?? '(key list)'}  ${u.reason}\n`);
+    for (const u of summary.unknown) {
+      const id = u.accessKeyId === null ? '(key list)' : terminalText(u.accessKeyId, MAX_ID_CHARS);
+      out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  ${id}  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
+    }
   }
   const c = summary.counts;
   const when = DateTime.fromISO(summary.now, { zone: 'utc' }).setZone(options.timezone).toFormat('yyyy-MM-dd HH:mm');
@@ -114,15 +129,20 @@ export function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Terminal columns of a string: East Asian wide and fullwidth characters take two. */
+/**
+ * Terminal columns of a string: East Asian wide and fullwidth characters take two; what
+ * terminalText removes (controls, format characters) and combining marks take none.
+ */
 export function displayWidth(text: string): number {
   let width = 0;
   for (const ch of text) width += charWidth(ch.codePointAt(0) ?? 0);
   return width;
 }
 
+const ZERO_WIDTH = /^[\p{Cc}\p{Cf}\p{Mn}\p{Me}\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]$/u;
+
 function charWidth(cp: number): number {
-  if (cp < 0x20 || (cp >= 0x300 && cp <= 0x36f) || cp === 0x200b || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+  if (ZERO_WIDTH.test(String.fromCodePoint(cp))) return 0;
   const wide =
     (cp >= 0x1100 && cp <= 0x115f) ||
     (cp >= 0x2e80 && cp <= 0x303e) ||
@@ -140,6 +160,7 @@ function charWidth(cp: number): number {
   return wide ? 2 : 1;
 }
 
+/** At most `maxWidth` columns, ending with "…" when cut. `text` is already terminal-safe. */
 function truncate(text: string, maxWidth: number): string {
   if (displayWidth(text) <= maxWidth) return text;
   let out = '';
