@@ -49,7 +49,7 @@ describe('deadline', () => {
     expect(elapsed).toBeLessThan(600 + 1000);
     expect(cloud.dingtalk.messages).toHaveLength(1);
     const text = (cloud.dingtalk.messages[0]?.body['markdown'] as { text: string }).text;
-    expect(text).toContain('Partial scan');
+    expect(text).toContain('the time limit stopped the scan before it reached them');
     expect(text).toContain(NOT_REACHED);
   });
 

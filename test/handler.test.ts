@@ -115,9 +115,9 @@ describe('failing look-ups', () => {
     expect(summary.stale.map((s) => s.accessKeyId)).toEqual(['LTAI5tBobStale000000000']);
     expect(summary.unknown).toEqual([{ accessKeyId: 'LTAI5tAlwaysFailing0000', userName: 'alice', reason: expect.stringContaining('ServiceUnavailable') }]);
     const text = markdownOf(0);
-    expect(text).toContain('Unknown: look-up failed (1)');
+    expect(text).toContain('Not checked: 1 key');
     expect(text).toContain('LTAI5tAlwaysFailing0000');
-    expect(text.indexOf('LTAI5tAlwaysFailing0000')).toBeGreaterThan(text.indexOf('Unknown'));
+    expect(text.indexOf('LTAI5tAlwaysFailing0000')).toBeGreaterThan(text.indexOf('Not checked'));
   });
 
   it('fails fast on NoPermission, naming the missing action, and posts a failure alert instead of a report', async () => {
@@ -172,7 +172,7 @@ describe('DingTalk', () => {
     expect(cloud.dingtalk.messages).toHaveLength(0);
   });
 
-  it('retries "system busy" with the same msgUuid and stops at "too fast"', async () => {
+  it('retries "system busy" with the same msgUuid, stops at "too fast" and falls back to the failure alert', async () => {
     addKey('alice', 'LTAI5tAliceStale0000000', { usedDaysAgo: [100] });
     cloud.dingtalk.failNext(1, -1, 'system busy');
     await invoke('{}');
@@ -180,7 +180,8 @@ describe('DingTalk', () => {
     expect(JSON.parse(cloud.dingtalk.attempts[0]?.body ?? '{}').msgUuid).toBe(JSON.parse(cloud.dingtalk.attempts[1]?.body ?? '{}').msgUuid);
     cloud.dingtalk.failNext(1, 130101, 'send too fast');
     await expect(invoke('{}')).rejects.toMatchObject({ errcode: 130101 });
-    expect(cloud.dingtalk.attempts).toHaveLength(3);
+    expect(cloud.dingtalk.attempts).toHaveLength(4);
+    expect(JSON.parse(cloud.dingtalk.attempts[3]?.body ?? '{}').markdown.text).toContain('the report could not be posted');
   });
 
   it('splits a long report into numbered parts under 20,000 bytes without losing a key', async () => {
@@ -232,10 +233,13 @@ describe('bad input', () => {
     expect(cloud.stats.totals().requests).toBe(0);
   });
 
-  it('fails on a bad environment variable naming it, and posts nothing', async () => {
+  it('fails on a bad environment variable naming it, with a failure alert once the webhook is usable', async () => {
     await expect(invoke('{}', { STALE_AFTER_DAYS: 'soon' })).rejects.toMatchObject({ field: 'STALE_AFTER_DAYS' });
+    expect(cloud.dingtalk.messages).toHaveLength(1);
+    expect(markdownOf(0)).toContain('STALE_AFTER_DAYS');
+    expect(cloud.stats.get('ram:ListUsers').requests).toBe(0);
     await expect(invoke('{}', { DINGTALK_WEBHOOK_URL: '' })).rejects.toMatchObject({ field: 'DINGTALK_WEBHOOK_URL' });
-    expect(cloud.dingtalk.attempts).toHaveLength(0);
+    expect(cloud.dingtalk.attempts).toHaveLength(1);
   });
 });
 

@@ -77,7 +77,7 @@ describe('readSettings', () => {
 
   it.each([
     [{ STALE_AFTER_DAYS: 'ninety' }, 'STALE_AFTER_DAYS', 'whole number'],
-    [{ STALE_AFTER_DAYS: '0' }, 'STALE_AFTER_DAYS', 'from 1 to 3650'],
+    [{ STALE_AFTER_DAYS: '0' }, 'STALE_AFTER_DAYS', 'from 1 to 365'],
     [{ STALE_AFTER_DAYS: '12.5' }, 'STALE_AFTER_DAYS', 'whole number'],
     [{ REPORT_TIMEZONE: 'Mars/Olympus' }, 'REPORT_TIMEZONE', 'IANA'],
     [{ RAM_ENDPOINT: 'ram.aliyuncs.com' }, 'RAM_ENDPOINT', 'base URL'],

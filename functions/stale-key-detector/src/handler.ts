@@ -2,13 +2,17 @@ import { cloudAdapters } from './adapters/cloud-adapters';
 import { type ContextCredentials, resolveCredentials } from './adapters/credentials';
 import { DingTalkRobot } from './adapters/dingtalk';
 import type { Env } from './config/env-reader';
-import { buildRunConfig } from './config/run-config';
-import { actionTrailEndpointFor } from './config/settings';
+import { parseEvent } from './config/event';
+import { buildRunConfig, runIdFor } from './config/run-config';
+import { actionTrailEndpointFor, readAlertSettings } from './config/settings';
+import { sendFailureAlert } from './core/failure-alert';
+import { fixFor } from './core/fixes';
 import { runDetector } from './core/run';
 import type { Summary } from './core/summary';
+import { ConfigError } from './errors/config-error';
 import { createLogger, type Logger } from './logger';
 import { type Clock, systemClock } from './pacing/clock';
-import { describeError, registerSecret } from './redact';
+import { describeError, redactDeep, registerSecret } from './redact';
 
 /** The parts of Function Compute 3.0's context the function reads. */
 export interface FcContext {
@@ -25,29 +29,51 @@ export interface Runtime {
 }
 
 /**
- * Function Compute entry point, in one wiring call: event + env -> validated config -> clients ->
- * core -> summary. Any failure rejects (FC records it), after the core posted a failure alert.
+ * Function Compute entry point: event + env -> validated config -> clients -> core -> summary.
+ * Never silent: a bad event is the invoker's mistake and is answered to the invoker alone; once
+ * the webhook settings are usable, every other failure posts the failure alert (the core posts its
+ * own) before the invocation rejects. Only an unusable webhook leaves the log as the sole witness.
  */
-export async function handleInvocation(event: Buffer | string | undefined, context: FcContext, runtime: Runtime): Promise<Summary> {
+export async function handleInvocation(body: Buffer | string | undefined, context: FcContext, runtime: Runtime): Promise<Summary> {
   // Register the secrets before anything can log them.
   registerSecret(runtime.env['DINGTALK_SECRET']);
   registerSecret(context.credentials?.accessKeySecret);
   registerSecret(context.credentials?.securityToken);
   let logger = runtime.logger ?? createLogger();
+  const wallClock = runtime.clock.now();
+  let alert: ((error: unknown) => Promise<unknown>) | undefined;
   try {
+    const event = parseEvent(body, wallClock);
+    const channel = readAlertSettings(runtime.env);
+    if (!(event.kind === 'manual' && event.dryRun) && channel.webhook !== undefined) {
+      const notifier = new DingTalkRobot(channel.webhook, { clock: runtime.clock });
+      const run = { runId: runIdFor(event, context.requestId), now: event.kind === 'timer' ? event.triggerTime : wallClock, timezone: channel.timezone };
+      alert = (error) => sendFailureAlert({ notifier, mentions: channel.mentions, keyword: channel.keyword }, noticeFor(error), run, logger);
+    }
     const timeout = context.function?.timeout;
-    const config = buildRunConfig(event, runtime.env, { requestId: context.requestId, ...(context.region === undefined ? {} : { region: context.region }), ...(timeout === undefined ? {} : { timeoutSeconds: timeout }) }, runtime.clock.now());
+    const config = buildRunConfig(event, runtime.env, { requestId: context.requestId, ...(context.region === undefined ? {} : { region: context.region }), ...(timeout === undefined ? {} : { timeoutSeconds: timeout }) }, wallClock);
     const { settings, options } = config;
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
     const { ram, actionTrail } = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, config.region) });
     const notifier = options.dryRun || settings.webhook === undefined ? undefined : new DingTalkRobot(settings.webhook, { clock: runtime.clock });
-    return await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock }, options);
+    // From here on the core posts its own failure alert.
+    alert = undefined;
+    return redactDeep(await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock }, options));
   } catch (error) {
     logger.error('run failed', { error: describeError(error), requestId: context.requestId });
+    if (alert !== undefined) await alert(error);
     throw error;
   }
+}
+
+/** The failure alert for an error raised before the core ran: a bad setting names the variable. */
+function noticeFor(error: unknown): { message: string; fix: string } {
+  if (error instanceof ConfigError) {
+    return { message: `the detector could not start, a setting is invalid: ${describeError(error)}`, fix: `correct ${error.field} in the function's environment (s.yaml / .env) and deploy again` };
+  }
+  return { message: `the detector could not start: ${describeError(error)}`, fix: fixFor(error) };
 }
 
 export const handler = (event: Buffer, context: FcContext): Promise<Summary> => handleInvocation(event, context, { env: process.env, clock: systemClock });

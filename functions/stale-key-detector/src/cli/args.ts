@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { THRESHOLD_WHY } from '../config/event';
+import { quoteValue } from '../config/quote-value';
+import { MAX_STALE_AFTER_DAYS } from '../core/judge';
 import { ConfigError } from '../errors/config-error';
 
 /** One flag of a command: `--name` (and `-short`), a switch or taking a value. */
@@ -36,7 +39,7 @@ export function parseFlags<S extends FlagSpecs>(argv: readonly string[], specs: 
     if (seen.has(token.name)) throw new ConfigError(flag, 'given more than once');
     seen.add(token.name);
     if (spec.type === 'boolean') {
-      if (token.value !== undefined) throw new ConfigError(flag, `is a switch and takes no value, got "${token.value}"`);
+      if (token.value !== undefined) throw new ConfigError(flag, `is a switch and takes no value, got ${quoteValue(token.value)}`);
       values[token.name] = true;
       continue;
     }
@@ -49,27 +52,32 @@ export function parseFlags<S extends FlagSpecs>(argv: readonly string[], specs: 
   return values as Flags<S>;
 }
 
-export function wholeNumber(flag: string, raw: string, min: number, max: number): number {
+export function wholeNumber(flag: string, raw: string, min: number, max: number, why?: string): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || value < min || value > max) {
-    throw new ConfigError(flag, `must be a whole number from ${min} to ${max}, got "${raw}"`);
+    throw new ConfigError(flag, `must be a whole number from ${min} to ${max}, got ${quoteValue(raw)}${why === undefined ? '' : `; ${why}`}`);
   }
   return value;
 }
 
+/** --stale-after-days, bounded as the function bounds STALE_AFTER_DAYS. */
+export function staleAfterDaysFlag(raw: string): number {
+  return wholeNumber('--stale-after-days', raw, 1, MAX_STALE_AFTER_DAYS, THRESHOLD_WHY);
+}
+
 export function oneOf<T extends string>(flag: string, raw: string, allowed: readonly T[]): T {
   const match = allowed.find((a) => a === raw);
-  if (match === undefined) throw new ConfigError(flag, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  if (match === undefined) throw new ConfigError(flag, `must be one of ${allowed.join(', ')}, got ${quoteValue(raw)}`);
   return match;
 }
 
 /** Same rule as ALIBABA_CLOUD_REGION_ID. */
 export function regionId(flag: string, raw: string): string {
-  if (!/^[a-z]+(-[a-z0-9]+)+$/.test(raw)) throw new ConfigError(flag, `must be a region id like cn-hangzhou, got "${raw}"`);
+  if (!/^[a-z]+(-[a-z0-9]+)+$/.test(raw)) throw new ConfigError(flag, `must be a region id like cn-hangzhou, got ${quoteValue(raw)}`);
   return raw;
 }
 
 export function matching(flag: string, raw: string, pattern: RegExp, description: string): string {
-  if (!pattern.test(raw)) throw new ConfigError(flag, `must be ${description}, got "${raw}"`);
+  if (!pattern.test(raw)) throw new ConfigError(flag, `must be ${description}, got ${quoteValue(raw)}`);
   return raw;
 }

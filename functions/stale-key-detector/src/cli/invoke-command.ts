@@ -3,9 +3,10 @@ import { createFcClient, fcEndpointFor, invokeFunction, type InvokeOutcome } fro
 import { type Env, readBaseUrl, readString } from '../config/env-reader';
 import { DEFAULTS } from '../config/settings';
 import type { Summary } from '../core/summary';
+import { quoteValue } from '../config/quote-value';
 import { ConfigError } from '../errors/config-error';
 import { redact } from '../redact';
-import { matching, oneOf, parseFlags, regionId, wholeNumber } from './args';
+import { matching, oneOf, parseFlags, regionId, staleAfterDaysFlag, wholeNumber } from './args';
 import { cliCredentials } from './credentials';
 import { type CliIo, EXIT, exitCodeFor } from './io';
 import { renderReport } from './table';
@@ -48,7 +49,7 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
   const event = invocationEvent({
     dryRun: flags['dry-run'] === true,
     report: flags.report === undefined ? undefined : oneOf('--report', flags.report, ['full', 'changes'] as const),
-    staleAfterDays: flags['stale-after-days'] === undefined ? undefined : wholeNumber('--stale-after-days', flags['stale-after-days'], 1, 3650),
+    staleAfterDays: flags['stale-after-days'] === undefined ? undefined : staleAfterDaysFlag(flags['stale-after-days']),
   });
   // FC 3.0 function names: letters, digits, _ and -, not starting with a digit or -, at most 64.
   const functionName = flags.function === undefined ? DEFAULT_FUNCTION_NAME : matching('--function', flags.function, /^[A-Za-z_][\w-]{0,63}$/, 'a function name (letters, digits, _ and -; 1-64 characters)');
@@ -66,7 +67,7 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
 function envRegion(env: Env): string {
   const raw = readString(env, 'ALIBABA_CLOUD_REGION_ID');
   if (raw === undefined) return DEFAULTS.region;
-  if (!/^[a-z]+(-[a-z0-9]+)+$/.test(raw)) throw new ConfigError('ALIBABA_CLOUD_REGION_ID', `must be a region id like cn-hangzhou, got "${raw}"`);
+  if (!/^[a-z]+(-[a-z0-9]+)+$/.test(raw)) throw new ConfigError('ALIBABA_CLOUD_REGION_ID', `must be a region id like cn-hangzhou, got ${quoteValue(raw)}`);
   return raw;
 }
 
@@ -76,7 +77,7 @@ function invokeEndpoint(env: Env, accountFlag: string | undefined, region: strin
   if (readString(env, 'FUNCTION_COMPUTE_ENDPOINT') !== undefined) return readBaseUrl(env, 'FUNCTION_COMPUTE_ENDPOINT', '');
   const account = readString(env, 'ALIBABA_CLOUD_ACCOUNT_ID');
   if (account !== undefined) {
-    if (!/^\d{5,32}$/.test(account)) throw new ConfigError('ALIBABA_CLOUD_ACCOUNT_ID', `must be your Alibaba Cloud account ID (digits only), got "${account}"`);
+    if (!/^\d{5,32}$/.test(account)) throw new ConfigError('ALIBABA_CLOUD_ACCOUNT_ID', `must be your Alibaba Cloud account ID (digits only), got ${quoteValue(account)}`);
     return fcEndpointFor(account, region);
   }
   throw new ConfigError(
@@ -94,7 +95,16 @@ function isSummary(value: unknown): value is Summary {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
   const counts = v['counts'] as Record<string, unknown> | undefined;
-  return Array.isArray(v['stale']) && Array.isArray(v['unknown']) && typeof counts === 'object' && counts !== null && typeof counts['stale'] === 'number' && typeof v['now'] === 'string';
+  return (
+    Array.isArray(v['stale']) &&
+    Array.isArray(v['unknown']) &&
+    Array.isArray(v['unlistedUsers']) &&
+    typeof v['complete'] === 'boolean' &&
+    typeof counts === 'object' &&
+    counts !== null &&
+    typeof counts['stale'] === 'number' &&
+    typeof v['now'] === 'string'
+  );
 }
 
 function report(outcome: InvokeOutcome, io: CliIo, options: { json: boolean; functionName: string; qualifier: string | undefined; timezone: string }): number {
@@ -116,5 +126,8 @@ function report(outcome: InvokeOutcome, io: CliIo, options: { json: boolean; fun
     else io.stdout.write(`${typeof outcome.result === 'string' ? outcome.result : JSON.stringify(outcome.result ?? null, null, 2)}\n`);
     io.stdout.write(tail);
   }
-  return isSummary(outcome.result) ? exitCodeFor(outcome.result) : EXIT.clean;
+  if (isSummary(outcome.result)) return exitCodeFor(outcome.result);
+  // Not a summary this CLI knows (another version of the function?): nothing says every key was checked.
+  io.stderr.write('error: the function did not return a summary this CLI can read, so it cannot say whether every key was checked\n');
+  return EXIT.error;
 }

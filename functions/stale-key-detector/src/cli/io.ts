@@ -20,17 +20,16 @@ export interface CliIo {
 
 /** Exit codes, like a linter's, so that a scan can gate CI. */
 export const EXIT = {
-  /** Nothing stale. */
+  /** Every key checked, nothing stale. */
   clean: 0,
-  /** Stale keys found. */
+  /** Every key checked, stale keys found. */
   stale: 1,
-  /** Bad flags or settings, a failed call, a failed function, an incomplete scan. */
+  /** Bad flags or settings, a failed call, a failed function, or anything not checked. */
   error: 2,
 } as const;
 
-/** 1 when anything is stale; 2 when nothing is but some keys could not be checked; else 0. */
-export function exitCodeFor(summary: { readonly partial: boolean; readonly counts: { readonly stale: number; readonly unknown: number } }): number {
-  if (summary.counts.stale > 0) return EXIT.stale;
-  if (summary.counts.unknown > 0 || summary.partial) return EXIT.error;
-  return EXIT.clean;
+/** 2 whenever anything was not checked (stale keys found or not); else 1 when anything is stale; else 0. */
+export function exitCodeFor(summary: { readonly complete: boolean; readonly counts: { readonly stale: number } }): number {
+  if (!summary.complete) return EXIT.error;
+  return summary.counts.stale > 0 ? EXIT.stale : EXIT.clean;
 }

@@ -11,11 +11,11 @@ import { ConfigError } from '../errors/config-error';
 import { createLogger } from '../logger';
 import type { Finding, RamUser } from '../model';
 import { systemClock } from '../pacing/clock';
-import { parseFlags, regionId, wholeNumber } from './args';
+import { parseFlags, regionId, staleAfterDaysFlag } from './args';
 import { cliCredentials } from './credentials';
 import { type CliIo, EXIT, exitCodeFor } from './io';
 import { ProgressBar } from './progress';
-import { type KeyRow, plural, renderReport, rowFromFinding, rowFromStale } from './table';
+import { incompleteText, type KeyRow, renderReport, rowFromFinding, rowFromStale } from './table';
 import { SCAN_USAGE } from './usage';
 
 export const SCAN_FLAGS = {
@@ -38,7 +38,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   if (flags.json === true && flags.all === true) {
     throw new ConfigError('--all', 'only changes the table; --json always prints the whole summary, so give one or the other');
   }
-  const staleAfterDays = flags['stale-after-days'] === undefined ? undefined : wholeNumber('--stale-after-days', flags['stale-after-days'], 1, 3650);
+  const staleAfterDays = flags['stale-after-days'] === undefined ? undefined : staleAfterDaysFlag(flags['stale-after-days']);
   const region = flags.region === undefined ? undefined : regionId('--region', flags.region);
   const notify = flags.notify === true;
 
@@ -93,7 +93,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     io.stdout.write(renderReport(summary, { ...(rows === undefined ? {} : { rows }), timezone: settings.timezone, dryRunHint: '--notify posts it' }));
   }
   const code = exitCodeFor(summary);
-  if (code === EXIT.error) io.stderr.write(`error: ${plural(summary.counts.unknown, 'key')} could not be checked${summary.partial ? ' before the time limit' : ''}; the result is incomplete\n`);
+  if (!summary.complete) io.stderr.write(`error: ${incompleteText(summary)}\n`);
   return code;
 }
 
@@ -113,6 +113,7 @@ function countListedKeys(inner: RamApi, progress: ProgressBar): RamApi {
 
 /** Every key for --all: the summary's stale keys in its order, then the others the run judged. */
 function allRows(summary: Summary, findings: readonly Finding[]): KeyRow[] {
-  const rest = findings.filter((f) => f.verdict !== 'stale' && f.verdict !== 'unknown').map(rowFromFinding);
-  return [...summary.stale.map(rowFromStale), ...rest];
+  const now = Date.parse(summary.now);
+  const rest = findings.filter((f) => f.verdict !== 'stale' && f.verdict !== 'unknown').map((f) => rowFromFinding(f, now));
+  return [...summary.stale.map((s) => rowFromStale(s, now)), ...rest];
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { StaleKeySummary, Summary } from '../core/summary';
 import type { Finding, Verdict } from '../model';
+import { idleText } from '../report/idle';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../text/inert';
 
 /** One line of the key table. Times are epoch ms. */
@@ -9,43 +10,68 @@ export interface KeyRow {
   readonly displayName: string | undefined;
   readonly accessKeyId: string;
   readonly verdict: Verdict;
-  /** Days since the last use (or the creation when never used); undefined when not known. */
-  readonly idleDays: number | undefined;
+  /** Milliseconds since the reference time (see core/judge); undefined when not known. */
+  readonly idleMs: number | undefined;
   /** undefined: ActionTrail has no record. */
   readonly lastUsed: number | undefined;
+  /** With no record: since when (creation, or the start of ActionTrail's window for an older key). */
+  readonly noUseSince: number | undefined;
+  readonly createdAt: number;
   /** Service codes, most recent first. */
   readonly products: readonly string[];
 }
 
-export const COLUMNS = ['USER', 'ACCESS KEY', 'STATUS', 'IDLE DAYS', 'LAST USED', 'PRODUCTS'] as const;
+export const COLUMNS = ['USER', 'ACCESS KEY', 'STATUS', 'IDLE', 'LAST USED', 'PRODUCTS'] as const;
 const MAX_USER_WIDTH = 36;
 const MAX_PRODUCTS_WIDTH = 40;
 /** Display order: what needs action first. */
 const VERDICT_ORDER: Readonly<Record<Verdict, number>> = { stale: 0, unknown: 1, ok: 2, exempt: 3, inactive: 4 };
 
-export function rowFromStale(s: StaleKeySummary): KeyRow {
-  const lastUsed = s.lastUsed === null ? undefined : DateTime.fromISO(s.lastUsed, { zone: 'utc' }).toMillis();
+const millis = (iso: string | null): number | undefined => {
+  const ms = iso === null ? Number.NaN : DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
+  return Number.isFinite(ms) ? ms : undefined;
+};
+
+/** A row from the summary's stale key, judged at `now` (the summary's epoch ms). */
+export function rowFromStale(s: StaleKeySummary, now: number): KeyRow {
+  const lastUsed = millis(s.lastUsed);
+  const noUseSince = millis(s.noUseSince);
+  const createdAt = millis(s.createDate) ?? 0;
+  // The reference time as the judge took it: max(last use, CreateDate), or noUseSince.
+  const reference = lastUsed === undefined ? noUseSince : Math.max(lastUsed, createdAt);
   return {
     userName: s.userName,
     displayName: s.displayName ?? undefined,
     accessKeyId: s.accessKeyId,
     verdict: 'stale',
-    idleDays: s.idleDays,
-    lastUsed: Number.isFinite(lastUsed) ? lastUsed : undefined,
+    idleMs: reference === undefined ? undefined : now - reference,
+    lastUsed,
+    noUseSince,
+    createdAt,
     products: s.products.map((p) => p.service),
   };
 }
 
-export function rowFromFinding(f: Finding): KeyRow {
+export function rowFromFinding(f: Finding, now: number): KeyRow {
   return {
     userName: f.key.userName,
     displayName: f.key.displayName,
     accessKeyId: f.key.accessKeyId,
     verdict: f.verdict,
-    idleDays: f.idleDays,
+    idleMs: f.referenceAt === undefined ? undefined : now - f.referenceAt,
     lastUsed: f.lastUsedAt,
+    noUseSince: f.noUseSince,
+    createdAt: f.key.createdAt,
     products: f.products.map((p) => p.serviceName),
   };
+}
+
+/** LAST USED: the day, "never" for a key younger than ActionTrail's window, else "none since <day>". */
+function lastUsedCell(r: KeyRow, timezone: string): string {
+  const day = (ms: number): string => DateTime.fromMillis(ms, { zone: timezone }).toISODate() ?? '-';
+  if (r.lastUsed !== undefined) return day(r.lastUsed);
+  if (r.noUseSince !== undefined && r.noUseSince > r.createdAt) return `none since ${day(r.noUseSince)}`;
+  return r.noUseSince === undefined ? '-' : 'never';
 }
 
 /** Stale first, then by verdict; within one, the longest idle first. */
@@ -53,7 +79,7 @@ export function sortRows(rows: readonly KeyRow[]): KeyRow[] {
   return [...rows].sort(
     (a, b) =>
       VERDICT_ORDER[a.verdict] - VERDICT_ORDER[b.verdict] ||
-      (b.idleDays ?? -1) - (a.idleDays ?? -1) ||
+      (b.idleMs ?? -1) - (a.idleMs ?? -1) ||
       a.userName.localeCompare(b.userName) ||
       a.accessKeyId.localeCompare(b.accessKeyId),
   );
@@ -76,8 +102,8 @@ export function renderTable(rows: readonly KeyRow[], timezone: string): string {
     truncate(userCell(r), MAX_USER_WIDTH),
     terminalText(r.accessKeyId, MAX_ID_CHARS),
     r.verdict,
-    r.idleDays === undefined ? '-' : String(r.idleDays),
-    r.lastUsed === undefined ? 'never' : DateTime.fromMillis(r.lastUsed, { zone: timezone }).toISODate() ?? '-',
+    r.idleMs === undefined ? '-' : idleText(r.idleMs),
+    lastUsedCell(r, timezone),
     truncate(r.products.length === 0 ? '-' : r.products.map((p) => terminalText(p, MAX_NAME_CHARS)).join(', '), MAX_PRODUCTS_WIDTH),
   ]);
   const all = [[...COLUMNS], ...cells];
@@ -102,27 +128,41 @@ export function renderTable(rows: readonly KeyRow[], timezone: string): string {
  * that could not be checked, and the counts.
  */
 export function renderReport(summary: Summary, options: { rows?: readonly KeyRow[]; timezone: string; dryRunHint?: string }): string {
-  const rows = sortRows(options.rows ?? summary.stale.map(rowFromStale));
+  const now = millis(summary.now) ?? 0;
+  const rows = sortRows(options.rows ?? summary.stale.map((s) => rowFromStale(s, now)));
   const out: string[] = [];
+  // Rule: claims match evidence. "No stale access keys" only when every key was checked.
+  if (!summary.complete) out.push(`INCOMPLETE: ${incompleteText(summary)}.\n\n`);
   if (rows.length > 0) out.push(renderTable(rows, options.timezone));
-  else out.push(summary.counts.keys === 0 ? 'No access keys found.\n' : 'No stale access keys.\n');
-  if (summary.unknown.length > 0) {
-    out.push(`\nCould not check ${plural(summary.unknown.length, 'key')}:\n`);
-    for (const u of summary.unknown) {
-      const id = u.accessKeyId === null ? '(key list)' : terminalText(u.accessKeyId, MAX_ID_CHARS);
-      out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  ${id}  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
-    }
+  else if (summary.complete) out.push(summary.counts.keys === 0 ? 'No access keys found.\n' : 'No stale access keys.\n');
+  else out.push(`No stale key among the ${plural(summary.counts.keys - summary.counts.unknown, 'key')} checked; the others could not be checked.\n`);
+  // Always said, even when it is none: a reader must never have to infer it.
+  out.push(`\nCould not check ${plural(summary.unknown.length, 'key')} and the keys of ${plural(summary.unlistedUsers.length, 'user')}${summary.unknown.length + summary.unlistedUsers.length > 0 ? ':' : '.'}\n`);
+  for (const u of summary.unknown) {
+    out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  ${terminalText(u.accessKeyId, MAX_ID_CHARS)}  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
+  }
+  for (const u of summary.unlistedUsers) {
+    out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  (all keys)  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
   }
   const c = summary.counts;
   const when = DateTime.fromISO(summary.now, { zone: 'utc' }).setZone(options.timezone).toFormat('yyyy-MM-dd HH:mm');
   out.push(
-    `\n${plural(c.keys, 'key')} of ${plural(c.users, 'user')}: ${c.stale} stale, ${c.ok} ok, ${c.inactive} inactive, ${c.exempt} exempt, ${c.unknown} unknown.\n` +
+    `\n${plural(c.keys, 'key')} of ${plural(c.users, 'user')}: ${c.stale} stale, ${c.ok} ok, ${c.inactive} inactive, ${c.exempt} exempt, ${c.unknown} not checked` +
+      `${c.unlistedUsers > 0 ? `; ${plural(c.unlistedUsers, 'user')} whose keys could not be listed` : ''}.\n` +
       `Stale means unused for more than ${summary.staleAfterDays} days, as of ${when} ${options.timezone}.\n`,
   );
-  if (summary.partial) out.push('Warning: the scan stopped at its time limit before checking every key; the result is incomplete.\n');
   if (summary.dryRun) out.push(`Dry run: nothing was posted to DingTalk${options.dryRunHint === undefined ? '' : ` (${options.dryRunHint})`}.\n`);
   else out.push(`Posted ${plural(summary.notified.messages, 'message')} to DingTalk.\n`);
   return out.join('');
+}
+
+/** What was not checked: "3 keys and the keys of 1 user could not be checked (time limit)". */
+export function incompleteText(summary: Pick<Summary, 'partial' | 'counts'>): string {
+  const parts = [
+    ...(summary.counts.unknown > 0 || summary.counts.unlistedUsers === 0 ? [plural(summary.counts.unknown, 'key')] : []),
+    ...(summary.counts.unlistedUsers > 0 ? [`the keys of ${plural(summary.counts.unlistedUsers, 'user')}`] : []),
+  ];
+  return `${parts.join(' and ')} could not be checked${summary.partial ? ' before the time limit' : ''}; the result is incomplete`;
 }
 
 export function plural(n: number, word: string): string {

@@ -23,7 +23,7 @@ ListAccessKeys, ActionTrail GetAccessKeyLastUsedProducts) and prints the stale o
 Posts nothing unless --notify is given.
 
 Flags:
-  --stale-after-days N  a key unused for more than N days is stale, 1-3650
+  --stale-after-days N  a key unused for more than N days is stale, 1-365
                         (default: STALE_AFTER_DAYS, else 90)
   --region R            ActionTrail region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
   --profile NAME        use profile NAME of ~/.aliyun/config.json or ~/.alibabacloud/credentials
@@ -63,7 +63,7 @@ posts its report to DingTalk, as a timer run does.
 Flags:
   --dry-run             do not post to DingTalk                 (event "dryRun": true)
   --report full|changes every stale key, or only what changed   (event "report")
-  --stale-after-days N  threshold for this run, 1-3650          (event "staleAfterDays")
+  --stale-after-days N  threshold for this run, 1-365           (event "staleAfterDays")
   --function NAME       function name (default: stale-key-detector)
   --qualifier Q         version or alias (default: LATEST)
   --region R            the function's region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)

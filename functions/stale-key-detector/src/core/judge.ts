@@ -22,9 +22,12 @@ export interface Rules {
   readonly exemptions: readonly Exemption[];
 }
 
-/** The earliest moment ActionTrail can vouch for at `now`. */
+/**
+ * The earliest moment ActionTrail can vouch for at `now`: its retention, rounded up to the next
+ * UTC midnight (claiming a little less than it keeps, never more, and the same day all day).
+ */
 export function actionTrailWindowStart(now: number): number {
-  return Math.max(ACTIONTRAIL_EPOCH, now - ACTIONTRAIL_RETENTION_DAYS * DAY_MS);
+  return Math.max(ACTIONTRAIL_EPOCH, Math.ceil((now - ACTIONTRAIL_RETENTION_DAYS * DAY_MS) / DAY_MS) * DAY_MS);
 }
 
 /** Whole days from `from` to `to`, counted in 24-hour days: the host's time zone never matters. */

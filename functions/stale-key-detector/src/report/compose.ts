@@ -1,6 +1,8 @@
 import type { Assessment } from '../core/assessment';
 import type { Exemption, Finding } from '../model';
-import { consoleLink, date, dateTime, md, plural, products, userHeading } from './format';
+import { allClearLine, changesTitle, countsLine, digestTitle, incompleteLine, notCheckedText } from './claims';
+import { code, consoleLink, date, dateTime, md, plural, products, userHeading } from './format';
+import { idleText } from './idle';
 import { type Part, type ReportLine, splitIntoParts } from './split';
 
 export interface ComposeOptions {
@@ -15,18 +17,20 @@ export interface ComposeOptions {
 
 const OVERFLOW_HINT = 'run a full report or the CLI';
 
-/** "idle 120 days, last used 2026-07-01: products" or "never used, created …". */
+/** "idle 120 d 4 h, last used 2026-07-01: products", "never used, created …" or "no use recorded since …". */
 function keyLine(f: Finding, a: Assessment): string {
   const tz = a.timezone;
   const age = `key age ${plural(Math.floor((a.now - f.key.createdAt) / 86_400_000), 'day')}`;
-  const head = `- \`${f.key.accessKeyId}\``;
+  const idle = `idle **${idleText(a.now - (f.referenceAt ?? a.now))}**`;
+  const head = `- ${code(f.key.accessKeyId)}`;
   if (f.lastUsedAt !== undefined) {
-    return `${head} idle **${plural(f.idleDays ?? 0, 'day')}**, last used ${date(f.lastUsedAt, tz)}: ${products(f.products, tz)}; ${age}`;
+    return `${head} ${idle}, last used ${date(f.lastUsedAt, tz)}: ${products(f.products, tz)}; ${age}`;
   }
-  const never = f.key.createdAt < a.windowStart
-    ? `no use recorded since ${date(a.windowStart, tz)} (ActionTrail's window), created ${date(f.key.createdAt, tz)}`
+  // "Never used" only of a key younger than ActionTrail's window: of an older one, the window is all it can vouch for.
+  const noUse = f.noUseSince !== undefined && f.noUseSince > f.key.createdAt
+    ? `no use recorded since ${date(f.noUseSince, tz)} (ActionTrail's window), created ${date(f.key.createdAt, tz)}`
     : `never used, created ${date(f.key.createdAt, tz)}`;
-  return `${head} idle **${plural(f.idleDays ?? 0, 'day')}**, ${never}; ${age}`;
+  return `${head} ${idle}, ${noUse}; ${age}`;
 }
 
 /** Groups keys by user, users with the most idle key first; a user heading then its keys. */
@@ -49,66 +53,56 @@ function section(title: string, lines: readonly ReportLine[]): ReportLine[] {
   return lines.length === 0 ? [] : [{ text: `#### ${title}`, keys: 0 }, ...lines];
 }
 
-function unknownLines(a: Assessment): ReportLine[] {
+function notCheckedLines(a: Assessment): ReportLine[] {
   return [
-    ...a.unknown.map((f) => ({ text: `- \`${f.key.accessKeyId}\` of ${consoleLink(f.key.userName)}: ${md(f.reason ?? 'unknown')}`, keys: 1 })),
-    ...a.unlisted.map((u) => ({ text: `- all keys of ${u.userName.startsWith('(') ? md(u.userName) : consoleLink(u.userName)}: ${md(u.reason)}`, keys: 1 })),
+    ...a.unknown.map((f) => ({ text: `- ${code(f.key.accessKeyId)} of ${consoleLink(f.key.userName)}: ${md(f.reason ?? 'unknown', 300)}`, keys: 1 })),
+    ...a.unlisted.map((u) => ({ text: `- all keys of ${u.userName.startsWith('(') ? md(u.userName) : consoleLink(u.userName)}: ${md(u.reason, 300)}`, keys: 1 })),
   ];
+}
+
+function notCheckedSection(a: Assessment): ReportLine[] {
+  return section(`Not checked: ${notCheckedText(a) ?? 'none'}`, notCheckedLines(a));
 }
 
 function exemptionText(e: Exemption): string {
-  const who = [e.user === undefined ? undefined : `user ${md(e.user)}`, e.accessKeyId === undefined ? undefined : `key \`${e.accessKeyId}\``]
+  const who = [e.user === undefined ? undefined : `user ${md(e.user)}`, e.accessKeyId === undefined ? undefined : `key ${code(e.accessKeyId)}`]
     .filter((s) => s !== undefined)
     .join(', ');
-  return `${who}: ${md(e.reason)}${e.until === undefined ? '' : ` (until ${e.until})`}`;
-}
-
-function countsLine(a: Assessment): string {
-  const unknown = a.unknown.length + a.unlisted.length;
-  return [
-    `${plural(a.findings.length, 'key')} of ${plural(a.users, 'user')}`,
-    `**${a.stale.length} stale**`,
-    `${a.warn.length} turning stale within the warning period`,
-    `${unknown} unknown`,
-    `${a.inactive.length} inactive`,
-    `${a.exempt.length} exempt`,
-  ].join(' · ');
-}
-
-function partialNote(a: Assessment): string[] {
-  return a.partial ? ['**Partial scan**: the time limit stopped it before every key was checked; the unknown keys below were not reached.'] : [];
+  return `${who}: ${md(e.reason, 300)}${e.until === undefined ? '' : ` (until ${e.until})`}`;
 }
 
 function footer(options: ComposeOptions): string[] {
-  return options.keyword === undefined ? [] : [`<font color="#999999">${md(options.keyword)}</font>`];
+  // Verbatim: the robot's keyword check looks for the exact text.
+  return options.keyword === undefined ? [] : [options.keyword];
 }
 
 /** The full picture: the daily digest, or a manual `report: "full"`. Always has something to say. */
-export function composeDigest(a: Assessment, options: ComposeOptions & { warnWithinDays: number; rotateAfterDays: number }): Part[] {
+export function composeDigest(a: Assessment, options: ComposeOptions & { warnWithinDays: number; rotateAfterDays: number; intervalMinutes: number }): Part[] {
   const tz = a.timezone;
-  const title = `RAM key digest ${date(a.now, tz)}: ${a.stale.length} stale`;
   const header = [
+    ...incompleteLine(a),
+    ...(options.mentionText === undefined ? [] : [options.mentionText]),
     countsLine(a),
     `Stale means active and unused for more than ${plural(a.staleAfterDays, 'day')}. Checked ${dateTime(a.now, tz)}.`,
-    ...partialNote(a),
-    ...(a.stale.length === 0 ? ['✅ **All clear**: no active key is stale.'] : []),
+    ...allClearLine(a),
   ];
   const warnLine = (f: Finding) => `${keyLine(f, a)}; turns stale ${date(f.staleAt ?? a.now, tz)}`;
   const lines: ReportLine[] = [
+    ...section(`Turned stale in the last ${plural(options.intervalMinutes, 'minute')} (${a.newlyStale.length})`, grouped(a.newlyStale, (f) => keyLine(f, a))),
     ...section(`Stale keys (${a.stale.length})`, grouped(a.stale, (f) => keyLine(f, a))),
+    ...notCheckedSection(a),
     ...section(`Turning stale within ${plural(options.warnWithinDays, 'day')} (${a.warn.length})`, grouped(a.warn, warnLine)),
-    ...section(`Unknown: look-up failed (${a.unknown.length + a.unlisted.length})`, unknownLines(a)),
     ...section(
       `Rotation overdue: active keys older than ${plural(options.rotateAfterDays, 'day')} (${a.rotationOverdue.length})`,
-      grouped(a.rotationOverdue, (f) => `- \`${f.key.accessKeyId}\` created ${date(f.key.createdAt, tz)}`),
+      grouped(a.rotationOverdue, (f) => `- ${code(f.key.accessKeyId)} created ${date(f.key.createdAt, tz)}`),
     ),
     ...section(
       `Inactive keys, cleanup candidates (${a.inactive.length})`,
-      grouped(a.inactive, (f) => `- \`${f.key.accessKeyId}\` inactive, created ${date(f.key.createdAt, tz)}`),
+      grouped(a.inactive, (f) => `- ${code(f.key.accessKeyId)} inactive, created ${date(f.key.createdAt, tz)}`),
     ),
     ...section(
       `Exempt keys (${a.exempt.length})`,
-      grouped(a.exempt, (f) => `- \`${f.key.accessKeyId}\` exempt: ${md(f.exemption?.reason ?? '')}${f.exemption?.until === undefined ? '' : ` (until ${f.exemption.until})`}`),
+      grouped(a.exempt, (f) => `- ${code(f.key.accessKeyId)} exempt: ${md(f.exemption?.reason ?? '', 300)}${f.exemption?.until === undefined ? '' : ` (until ${f.exemption.until})`}`),
     ),
     ...section(
       `Exemptions in force (${a.exemptions.inForce.length})`,
@@ -119,25 +113,23 @@ export function composeDigest(a: Assessment, options: ComposeOptions & { warnWit
       a.exemptions.justExpired.map((e) => ({ text: `- ${exemptionText(e)}`, keys: 0 })),
     ),
   ];
-  return splitIntoParts({ title, header, lines, footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, ...(options.maxParts === undefined ? {} : { maxParts: options.maxParts }) });
+  return splitIntoParts({ title: digestTitle(a, date(a.now, tz)), header, lines, footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, ...(options.maxParts === undefined ? {} : { maxParts: options.maxParts }) });
 }
 
-/** The hourly view: keys that turned stale since the previous run, and failed look-ups. Empty when there is nothing to say. */
+/** The hourly view: keys that turned stale in this run's window, and keys not checked. Empty when there is nothing to say. */
 export function composeChanges(a: Assessment, options: ComposeOptions & { intervalMinutes: number }): Part[] {
-  const unknown = unknownLines(a);
-  if (a.newlyStale.length === 0 && unknown.length === 0) return [];
+  if (a.newlyStale.length === 0 && a.complete) return [];
   const tz = a.timezone;
-  const title = `${plural(a.newlyStale.length, 'RAM key')} turned stale${unknown.length > 0 ? `, ${unknown.length} unknown` : ''}`;
   const header = [
+    ...incompleteLine(a),
     ...(options.mentionText === undefined ? [] : [options.mentionText]),
-    `Unused for more than ${plural(a.staleAfterDays, 'day')}, crossed in the ${plural(options.intervalMinutes, 'minute')} before ${dateTime(a.now, tz)}. ${a.stale.length} stale in all.`,
-    ...partialNote(a),
+    `Unused for more than ${plural(a.staleAfterDays, 'day')}, crossed in the ${plural(options.intervalMinutes, 'minute')} before ${dateTime(a.now, tz)}. ${a.complete || a.stale.length > 0 ? `${a.stale.length} stale in all.` : ''}`.trim(),
   ];
   const lines: ReportLine[] = [
     ...section(`Newly stale (${a.newlyStale.length})`, grouped(a.newlyStale, (f) => keyLine(f, a))),
-    ...section(`Unknown: look-up failed (${unknown.length})`, unknown),
+    ...notCheckedSection(a),
   ];
-  return splitIntoParts({ title, header, lines, footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, ...(options.maxParts === undefined ? {} : { maxParts: options.maxParts }) });
+  return splitIntoParts({ title: changesTitle(a), header, lines, footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, ...(options.maxParts === undefined ? {} : { maxParts: options.maxParts }) });
 }
 
 /** A failed run: never an all-clear. */
@@ -145,11 +137,11 @@ export function composeFailure(failure: { message: string; fix: string; code?: s
   const title = 'RAM key scan FAILED';
   const header = [
     ...(options.mentionText === undefined ? [] : [options.mentionText]),
-    `The stale-key scan at ${dateTime(now, timezone)} failed, so this run cannot say which keys are stale.`,
-    `**Error**: ${md(failure.message)}`,
-    ...(failure.code === undefined ? [] : [`**Code**: ${md(failure.code)}`]),
-    ...(failure.requestId === undefined ? [] : [`**Request id**: ${md(failure.requestId)}`]),
-    `**What to do**: ${md(failure.fix)}`,
+    `The stale-key detector's run at ${dateTime(now, timezone)} failed, so this run cannot say which keys are stale.`,
+    `**Error**: ${md(failure.message, 1000)}`,
+    ...(failure.code === undefined ? [] : [`**Code**: ${md(failure.code, 100)}`]),
+    ...(failure.requestId === undefined ? [] : [`**Request id**: ${md(failure.requestId, 100)}`]),
+    `**What to do**: ${md(failure.fix, 500)}`,
   ];
   return splitIntoParts({ title, header, lines: [], footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, maxParts: 1 });
 }

@@ -107,6 +107,14 @@ const MARKDOWN_LOOKALIKES: Readonly<Record<string, string>> = {
 const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|~@&!]/g;
 
 /**
+ * An "_" between two ASCII letters or digits stays: it can neither open nor close emphasis
+ * (CommonMark's flanking rules for "_"), and names like STALE_AFTER_DAYS or ci_bot stay readable.
+ */
+function isIntraword(text: string, at: number): boolean {
+  return /[A-Za-z0-9]/.test(text.charAt(at - 1)) && /[A-Za-z0-9]/.test(text.charAt(at + 1));
+}
+
+/**
  * Autolinks: GFM (marked's `url` rule) links "http://", "https://", "ftp://" and "www." wherever
  * they appear in text, and DingTalk's client links URLs too. We swap a visible look-alike into the
  * sequence rather than insert an invisible WORD JOINER: a renderer or a second pass through
@@ -141,7 +149,7 @@ function defuseLineStart(text: string): string {
  */
 export function markdownText(text: string, maxChars: number): string {
   const line = terminalText(text, maxChars)
-    .replace(MARKDOWN_SPECIAL, (ch) => MARKDOWN_LOOKALIKES[ch] ?? ch)
+    .replace(MARKDOWN_SPECIAL, (ch: string, at: number, all: string) => (ch === '_' && isIntraword(all, at) ? ch : (MARKDOWN_LOOKALIKES[ch] ?? ch)))
     .replace(SCHEME_SEPARATOR, '\u2236')
     .replace(WWW_DOT, '$1\u2024');
   return defuseLineStart(line);
