@@ -142,6 +142,21 @@ describe('every crossing alerted', () => {
   });
 });
 
+describe('every crossing alerted (the default hourly schedule)', () => {
+  it('mentions a key that crossed in the hour before the 09:00 Shanghai digest, in the digest', async () => {
+    // The latest 01:00 UTC run in the past: 09:00 in Asia/Shanghai, the default digest hour.
+    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS + HOUR_MS;
+    const digestRun = today <= Date.now() ? today : today - DAY_MS;
+    cloud.addUser({ userName: 'crosser' });
+    cloud.addKey('crosser', { accessKeyId: 'LTAI5tCrossesBeforeNine', status: 'Active', createDate: digestRun - 500 * DAY_MS, products: [productUse('Ecs', digestRun - 90 * DAY_MS - 30 * 60_000)] });
+    const summary = await invoke(timer(digestRun), { DINGTALK_AT_USER_IDS: 'secops' });
+    expect(summary).toMatchObject({ report: 'full', newlyStale: ['LTAI5tCrossesBeforeNine'] });
+    const first = cloud.dingtalk.messages[0]?.body as { at?: { atUserIds?: string[] }; markdown: { text: string } };
+    expect(first.at?.atUserIds).toEqual(['secops']);
+    expect(first.markdown.text).toMatch(/Turned stale in the last 60 minutes \(1\)[\s\S]*LTAI5tCrossesBeforeNine/);
+  });
+});
+
 describe('hostile text is inert', () => {
   it('passes the keyword verbatim, so a keyword robot accepts it', async () => {
     await cloud.close();

@@ -70,3 +70,48 @@ describe('judge', () => {
     expect(judge(key(), stale, otherUser).verdict).toBe('stale');
   });
 });
+
+describe('judge: evidence and time', () => {
+  it('counts idle days in 24-hour days, whatever zone the host (or luxon) is in', () => {
+    const { Settings } = require('luxon') as typeof import('luxon');
+    const before = Settings.defaultZone;
+    try {
+      // A laptop in Berlin, across the switch from summer time on 2026-10-25.
+      Settings.defaultZone = 'Europe/Berlin';
+      const now = DateTime.fromISO('2026-12-20T07:00:00Z').toMillis();
+      const f = judge(key({ createdAt: now - 1000 * DAY }), { ok: true, products: [used(0)].map((p) => ({ ...p, usedAt: now - 90 * DAY - 1_800_000 })) }, { ...rules, now });
+      expect(f).toMatchObject({ verdict: 'stale', idleDays: 90 });
+    } finally {
+      Settings.defaultZone = before;
+    }
+  });
+
+  it('never makes a key idle longer than it exists: the reference is max(last use, CreateDate)', () => {
+    const f = judge(key({ createdAt: NOW - 5 * DAY }), { ok: true, products: [used(200)] }, rules);
+    expect(f).toMatchObject({ verdict: 'ok', referenceAt: NOW - 5 * DAY, idleDays: 5 });
+  });
+
+  it.each([
+    ['a UsedTimestamp in seconds', Math.floor((NOW - 200 * DAY) / 1000)],
+    ['a use in 2040', DateTime.fromISO('2040-01-01T00:00:00Z').toMillis()],
+    ['a use before ActionTrail existed', DateTime.fromISO('2021-06-01T00:00:00Z').toMillis()],
+    ['a fractional millisecond', NOW - 200 * DAY + 0.5],
+  ])('turns %s into unknown, never stale or ok', (_what, usedAt) => {
+    const f = judge(key(), { ok: true, products: [{ ...used(0), usedAt }] }, rules);
+    expect(f.verdict).toBe('unknown');
+    expect(f.reason).toContain('implausible answer');
+  });
+
+  it('turns a CreateDate in the future into unknown', () => {
+    expect(judge(key({ createdAt: NOW + 3 * DAY }), { ok: true, products: [] }, rules)).toMatchObject({ verdict: 'unknown', reason: expect.stringContaining('CreateDate') });
+  });
+
+  it('says "no use recorded since" the window for a key older than it, and judges it from there', () => {
+    const f = judge(key({ createdAt: NOW - 900 * DAY }), { ok: true, products: [] }, rules);
+    expect(f.verdict).toBe('stale');
+    expect(f.lastUsedAt).toBeUndefined();
+    expect(f.noUseSince).toBeGreaterThan(f.key.createdAt);
+    expect(f.noUseSince).toBeGreaterThanOrEqual(NOW - 400 * DAY);
+    expect(f.noUseSince).toBeLessThan(NOW - 399 * DAY);
+  });
+});

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { createLogger } from '../../functions/stale-key-detector/src/logger';
 import { clearSecretsForTests, redact, redactDeep, registerSecret } from '../../functions/stale-key-detector/src/redact';
 
-const NUM_RUNS = 200;
+const NUM_RUNS = 100;
 
 /** Letters, digits, URL-special characters, JSON-special characters, unicode (BMP and astral). */
 const SECRET_UNITS = [

@@ -115,7 +115,7 @@ describe('the digest rule (property)', () => {
         }
         for (const count of seen.values()) expect(count).toBe(1);
       }),
-      { numRuns: 50 },
+      { numRuns: 30 },
     );
   });
 
@@ -138,7 +138,7 @@ describe('the digest rule (property)', () => {
           if (intervalMinutes < 1440) expect([date, perDay.get(date) ?? 0]).toEqual([date, 1]);
         }
       }),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });
@@ -164,5 +164,44 @@ describe('the crossing windows (property)', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the digest rule (examples)', () => {
+  const utc = (iso: string): number => Date.parse(iso);
+
+  it('makes every run of a daily schedule the digest, whatever DIGEST_HOUR says', () => {
+    expect(isDigestRun(utc('2026-11-25T00:00:00Z'), { intervalMinutes: 1440, digestHour: 9, timezone: 'UTC' })).toBe(true);
+  });
+
+  it('gives DIGEST_HOUR=23 on a 120-minute schedule its digest: the run whose window holds 23:00', () => {
+    const schedule = { intervalMinutes: 120, digestHour: 23, timezone: 'UTC' };
+    const digests = runs(utc('2026-11-25T00:00:00Z'), 120, 1).filter((t) => isDigestRun(t, schedule));
+    expect(digests.map((t) => new Date(t).toISOString())).toEqual(['2026-11-26T00:00:00.000Z']);
+  });
+
+  it('gives the DST switch days of New York exactly one digest each, at 02:00 local too', () => {
+    for (const [day, expected] of [
+      // 2026-03-08 skips 02:00-03:00: the digest is the first run after the gap, 03:00 EDT (07:00 UTC).
+      ['2026-03-08', ['2026-03-08T07:00:00.000Z']],
+      // 2026-11-01 repeats 01:00-02:00: 02:00 EST (07:00 UTC) comes once.
+      ['2026-11-01', ['2026-11-01T07:00:00.000Z']],
+    ] as const) {
+      const schedule = { intervalMinutes: 60, digestHour: 2, timezone: 'America/New_York' };
+      const digests = runs(utc(`${day}T04:00:00Z`), 60, 1).filter((t) => isDigestRun(t, schedule));
+      expect(digests.map((t) => new Date(t).toISOString())).toEqual(expected);
+    }
+  });
+
+  it('reads a repeated DIGEST_HOUR at its first occurrence', () => {
+    // 2026-11-01 01:00 New York happens at 05:00 UTC (EDT) and again at 06:00 UTC (EST).
+    const schedule = { intervalMinutes: 60, digestHour: 1, timezone: 'America/New_York' };
+    const digests = runs(utc('2026-11-01T00:00:00Z'), 60, 1).filter((t) => isDigestRun(t, schedule));
+    expect(digests.map((t) => new Date(t).toISOString())).toEqual(['2026-11-01T05:00:00.000Z']);
+  });
+
+  it('finds the digest in zones at +05:30 and +05:45', () => {
+    expect(runs(utc('2026-11-25T00:00:00Z'), 60, 1).filter((t) => isDigestRun(t, { intervalMinutes: 60, digestHour: 9, timezone: 'Asia/Kolkata' })).map((t) => new Date(t).toISOString())).toEqual(['2026-11-25T04:00:00.000Z']);
+    expect(runs(utc('2026-11-25T00:00:00Z'), 60, 1).filter((t) => isDigestRun(t, { intervalMinutes: 60, digestHour: 9, timezone: 'Asia/Kathmandu' })).map((t) => new Date(t).toISOString())).toEqual(['2026-11-25T04:00:00.000Z']);
   });
 });

@@ -79,10 +79,19 @@ export function readAlertSettings(env: Env): AlertSettings {
   };
   return {
     webhook: readWebhook(env),
-    keyword: readString(env, 'DINGTALK_KEYWORD'),
+    keyword: readKeyword(env),
     mentions: lenient(() => readMentions(env), { atMobiles: [], atUserIds: [], isAtAll: false }),
     timezone: lenient(() => readTimezone(env), 'UTC'),
   };
+}
+
+/** The robot's keyword goes into every message verbatim: one line, short enough to leave room for the message. */
+function readKeyword(env: Env): string | undefined {
+  const keyword = readString(env, 'DINGTALK_KEYWORD');
+  if (keyword !== undefined && (keyword.length > 100 || /[\r\n]/.test(keyword))) {
+    throw new ConfigError('DINGTALK_KEYWORD', 'must be one line of at most 100 characters: the keyword set in the robot\'s security settings');
+  }
+  return keyword;
 }
 
 function readTimezone(env: Env): string {
@@ -111,7 +120,7 @@ export function readSettings(env: Env, options: { cwd?: string } = {}): Settings
   if (1440 % scheduleMinutes !== 0) {
     throw new ConfigError('SCHEDULE_MINUTES', `must divide a day evenly (e.g. 15, 30, 60, 120), got ${scheduleMinutes}; it must match the timer's cron`);
   }
-  const keyword = readString(env, 'DINGTALK_KEYWORD');
+  const keyword = readKeyword(env);
   return {
     webhook: readWebhook(env),
     staleAfterDays: readInteger(env, 'STALE_AFTER_DAYS', { defaultValue: DEFAULTS.staleAfterDays, min: 1, max: MAX_STALE_AFTER_DAYS, why: THRESHOLD_WHY }),
