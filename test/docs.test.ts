@@ -22,6 +22,15 @@ describe('README', () => {
     for (const field of fields) expect(readme).toContain(`| \`${field}\` |`);
   });
 
+  it('documents every field of the summary the function returns', () => {
+    const fields = new Set([...source('core/summary.ts').matchAll(/readonly (\w+)\??:/g)].map((m) => m[1] as string));
+    expect(fields).toContain('complete');
+    expect(fields).toContain('unlistedUsers');
+    expect(fields).toContain('noUseSince');
+    const missing = [...fields].filter((field) => !readme.includes(`\`${field}\``) && !readme.includes(`"${field}"`));
+    expect(missing).toEqual([]);
+  });
+
   it('shows the set-up and test commands', () => {
     for (const command of ['npm install', 'npm start', 'npm test', 'npm run bench', 'npm run check:deploy', 'npm run preview']) expect(readme).toContain(command);
   });
