@@ -22,7 +22,7 @@ tsx.register();
 if (previousTsconfig === undefined) delete process.env.TSX_TSCONFIG_PATH;
 else process.env.TSX_TSCONFIG_PATH = previousTsconfig;
 
-const { main } = require(path.join(__dirname, '..', 'functions', 'stale-key-detector', 'src', 'cli', 'main.ts'));
+const { main } = require(path.join(__dirname, '..', 'cli', 'main.ts'));
 
 main(process.argv.slice(2), {
   env: process.env,

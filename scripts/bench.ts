@@ -18,8 +18,8 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
-import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '../test/fake';
-import { fcContext, simulatorAdapters } from '../test/helpers/simulator';
+import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '../simulator';
+import { fcContext, simulatorAdapters } from '../simulator/function-wiring';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');

@@ -10,8 +10,8 @@
  */
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import { demoAccount, startFakeCloud } from '../test/fake';
-import { fcContext, simulatorEnv } from '../test/helpers/simulator';
+import { demoAccount, startFakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 async function main(argv: readonly string[]): Promise<void> {
   const known = new Set(['--changes', '--json']);

@@ -23,8 +23,8 @@ import { isDigestRun } from '../functions/stale-key-detector/src/core/schedule';
 import { readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import { DAY_MS, HOUR_MS, MINUTE_MS, demoAccount, productUse, startFakeCloud, type FakeCloud } from '../test/fake';
-import { fcContext, simulatorEnv } from '../test/helpers/simulator';
+import { DAY_MS, HOUR_MS, MINUTE_MS, demoAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
 const MENTION_MOBILE = '13800000000';

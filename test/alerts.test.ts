@@ -6,8 +6,8 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
-import { DAY_MS, HOUR_MS, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
-import { fcContext, simulatorEnv } from './helpers/simulator';
+import { DAY_MS, HOUR_MS, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 /** Limits far above what a test sends, so the rate limiter never has to wait on the fast clock. */

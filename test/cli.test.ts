@@ -7,16 +7,16 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../functions/stale-key-detector/src/cli/main';
-import { renderBar } from '../functions/stale-key-detector/src/cli/progress';
-import { displayWidth } from '../functions/stale-key-detector/src/cli/table';
+import { main } from '../cli/main';
+import { renderBar } from '../cli/progress';
+import { displayWidth } from '../cli/table';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
-import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from './fake';
-import { fcContext, simulatorEnv } from './helpers/simulator';
+import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -487,8 +487,8 @@ describe('help', () => {
   });
 
   it('documents every flag the commands accept', async () => {
-    const { SCAN_FLAGS } = await import('../functions/stale-key-detector/src/cli/scan-command');
-    const { INVOKE_FLAGS } = await import('../functions/stale-key-detector/src/cli/invoke-command');
+    const { SCAN_FLAGS } = await import('../cli/scan-command');
+    const { INVOKE_FLAGS } = await import('../cli/invoke-command');
     const scan = (await cli(['scan', '--help'])).stdout;
     const invoke = (await cli(['invoke', '--help'])).stdout;
     for (const flag of Object.keys(SCAN_FLAGS)) expect(scan).toContain(`--${flag}`);

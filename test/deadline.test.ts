@@ -3,8 +3,8 @@ import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/ding
 import { NOT_REACHED } from '../functions/stale-key-detector/src/core/scan';
 import { runDetector, type RunOptions } from '../functions/stale-key-detector/src/core/run';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
-import { DAY_MS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
-import { simulatorAdapters } from './helpers/simulator';
+import { DAY_MS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
+import { simulatorAdapters } from '../simulator/function-wiring';
 
 let cloud: FakeCloud;
 beforeEach(async () => {

@@ -24,8 +24,8 @@ import {
   type FakeCloud,
   type FakeCloudOptions,
   type FakeCredential,
-} from './fake';
-import { rpcSignature, rpcStringToSign } from './fake/rpc-signature';
+} from '../simulator';
+import { rpcSignature, rpcStringToSign } from '../simulator/rpc-signature';
 
 // ---------- helpers ----------
 

@@ -7,8 +7,8 @@ import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DEFAULT_CONCURRENCY } from '../functions/stale-key-detector/src/core/run';
-import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from './fake';
-import { fcContext, simulatorEnv } from './helpers/simulator';
+import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 /** Real time, instant back-off: retries happen without waiting (pacing has its own tests). */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };

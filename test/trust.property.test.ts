@@ -8,8 +8,8 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
-import { DAY_MS, FakeAccount, type Fault, HOUR_MS, productUse, startFakeCloud } from './fake';
-import { fcContext, simulatorEnv } from './helpers/simulator';
+import { DAY_MS, FakeAccount, type Fault, HOUR_MS, productUse, startFakeCloud } from '../simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 const T = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;

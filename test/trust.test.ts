@@ -7,9 +7,9 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
-import { DAY_MS, DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, productUse, startFakeCloud, type FakeCloud } from './fake';
+import { DAY_MS, DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, productUse, startFakeCloud, type FakeCloud } from '../simulator';
 import { marked } from './helpers/marked';
-import { fcContext, simulatorEnv } from './helpers/simulator';
+import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 const UNPACED = { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' };

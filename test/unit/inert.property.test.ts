@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import type * as Marked from 'marked';
-import { displayWidth, type KeyRow, renderTable } from '../../functions/stale-key-detector/src/cli/table';
+import { displayWidth, type KeyRow, renderTable } from '../../cli/table';
 import { code, consoleLink, md, urlSegment } from '../../functions/stale-key-detector/src/report/format';
 import {
   CUT_MARKER,

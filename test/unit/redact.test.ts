@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DingTalkRobot } from '../../functions/stale-key-detector/src/adapters/dingtalk';
-import { main } from '../../functions/stale-key-detector/src/cli/main';
-import { EXIT } from '../../functions/stale-key-detector/src/cli/io';
+import { main } from '../../cli/main';
+import { EXIT } from '../../cli/io';
 import { DingTalkError } from '../../functions/stale-key-detector/src/errors/dingtalk-error';
 import { createLogger } from '../../functions/stale-key-detector/src/logger';
 import { clearSecretsForTests, cutStringToSign, describeError, redact, redactDeep, registerSecret } from '../../functions/stale-key-detector/src/redact';

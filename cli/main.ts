@@ -1,8 +1,8 @@
-import { CloudApiError } from '../errors/cloud-api-error';
-import { ConfigError } from '../errors/config-error';
-import { DingTalkError } from '../errors/dingtalk-error';
-import { ScanFailedError } from '../errors/scan-failed-error';
-import { describeError, redact, registerSecret } from '../redact';
+import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { DingTalkError } from '../functions/stale-key-detector/src/errors/dingtalk-error';
+import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan-failed-error';
+import { describeError, redact, registerSecret } from '../functions/stale-key-detector/src/redact';
 import { invokeCommand } from './invoke-command';
 import { type CliIo, EXIT, type Writer } from './io';
 import { scanCommand } from './scan-command';

@@ -1,8 +1,8 @@
 import Credential, { CLIProfileCredentialsProvider, ProfileCredentialsProvider } from '@alicloud/credentials';
-import { type CloudCredentials, resolveCredentials } from '../adapters/credentials';
-import type { Env } from '../config/env-reader';
-import { ConfigError } from '../errors/config-error';
-import { registerSecret } from '../redact';
+import { type CloudCredentials, resolveCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
+import type { Env } from '../functions/stale-key-detector/src/config/env-reader';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { registerSecret } from '../functions/stale-key-detector/src/redact';
 
 /** Variables the @alicloud/credentials chain reads from process.env (besides the ALIBABA_CLOUD_ ones). */
 const CHAIN_VARIABLES = ['HOME', 'USERPROFILE'];

@@ -1,11 +1,11 @@
 import { IANAZone } from 'luxon';
-import { createFcClient, fcEndpointFor, invokeFunction, type InvokeOutcome } from '../adapters/function-compute';
-import { type Env, readBaseUrl, readString } from '../config/env-reader';
-import { DEFAULTS } from '../config/settings';
-import type { Summary } from '../core/summary';
-import { quoteValue } from '../config/quote-value';
-import { ConfigError } from '../errors/config-error';
-import { redact } from '../redact';
+import { createFcClient, fcEndpointFor, invokeFunction, type InvokeOutcome } from '../functions/stale-key-detector/src/adapters/function-compute';
+import { type Env, readBaseUrl, readString } from '../functions/stale-key-detector/src/config/env-reader';
+import { DEFAULTS } from '../functions/stale-key-detector/src/config/settings';
+import type { Summary } from '../functions/stale-key-detector/src/core/summary';
+import { quoteValue } from '../functions/stale-key-detector/src/config/quote-value';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { redact } from '../functions/stale-key-detector/src/redact';
 import { matching, oneOf, parseFlags, regionId, staleAfterDaysFlag, wholeNumber } from './args';
 import { cliCredentials } from './credentials';
 import { type CliIo, EXIT, exitCodeFor } from './io';

@@ -1,7 +1,7 @@
-import { cloudAdapters } from '../../functions/stale-key-detector/src/adapters/cloud-adapters';
-import type { CloudCredentials } from '../../functions/stale-key-detector/src/adapters/credentials';
-import type { FcContext } from '../../functions/stale-key-detector/src/handler';
-import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from '../fake';
+import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
+import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
+import type { FcContext } from '../functions/stale-key-detector/src/handler';
+import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from './index';
 
 /** The environment that points the function at a fake cloud (RAM, ActionTrail and the robot). */
 export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,5 +1,5 @@
-import type { Env } from '../config/env-reader';
-import type { Clock } from '../pacing/clock';
+import type { Env } from '../functions/stale-key-detector/src/config/env-reader';
+import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 
 /** Where the CLI writes to. process.stdout / process.stderr fit; tests pass string collectors. */
 export interface Writer {

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import type { StaleKeySummary, Summary } from '../core/summary';
-import type { Finding, Verdict } from '../model';
-import { idleText } from '../report/idle';
-import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../text/inert';
+import type { StaleKeySummary, Summary } from '../functions/stale-key-detector/src/core/summary';
+import type { Finding, Verdict } from '../functions/stale-key-detector/src/model';
+import { idleText } from '../functions/stale-key-detector/src/report/idle';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../functions/stale-key-detector/src/text/inert';
 
 /** One line of the key table. Times are epoch ms. */
 export interface KeyRow {

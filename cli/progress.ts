@@ -1,4 +1,4 @@
-import type { Clock } from '../pacing/clock';
+import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Writer } from './io';
 
 const BAR_WIDTH = 24;

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { THRESHOLD_WHY } from '../config/event';
-import { quoteValue } from '../config/quote-value';
-import { MAX_STALE_AFTER_DAYS } from '../core/judge';
-import { ConfigError } from '../errors/config-error';
+import { THRESHOLD_WHY } from '../functions/stale-key-detector/src/config/event';
+import { quoteValue } from '../functions/stale-key-detector/src/config/quote-value';
+import { MAX_STALE_AFTER_DAYS } from '../functions/stale-key-detector/src/core/judge';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 
 /** One flag of a command: `--name` (and `-short`), a switch or taking a value. */
 export interface FlagSpec {
