@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/dingtalk';
-import type { RamApi } from '../functions/stale-key-detector/src/adapters/ram';
+import type { RamApi } from '../functions/stale-key-detector/src/core/ports';
 import { readString } from '../functions/stale-key-detector/src/config/env-reader';
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../functions/stale-key-detector/src/config/settings';

@@ -2,6 +2,8 @@
 import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/dingtalk';
 import { NOT_REACHED } from '../functions/stale-key-detector/src/core/scan';
 import { runDetector, type RunOptions } from '../functions/stale-key-detector/src/core/run';
+import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
+import { readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import { DAY_MS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
 import { simulatorAdapters } from '../simulator/function-wiring';
@@ -26,12 +28,10 @@ function deps() {
   };
 }
 
-function options(overrides: Partial<RunOptions>): RunOptions {
-  return {
-    trigger: 'manual', runId: 'deadline-test', now: Date.now(), report: 'full', dryRun: false, staleAfterDays: 90, timezone: 'UTC',
-    intervalMinutes: 60, warnWithinDays: 7, rotateAfterDays: 0, exemptions: [], mentions: { atMobiles: [], atUserIds: [], isAtAll: false },
-    keyword: undefined, ramQps: 1000, actionTrailQps: 20, deadline: Number.POSITIVE_INFINITY, ...overrides,
-  };
+function options(overrides: Partial<Omit<RunOptions, 'settings'>> & { actionTrailQps?: number } = {}): RunOptions {
+  const { actionTrailQps = 20, ...run } = overrides;
+  const settings = readSettings({ REPORT_TIMEZONE: 'UTC', RAM_QPS: '1000', ACTIONTRAIL_QPS: String(actionTrailQps) });
+  return runOptionsFor(settings, { trigger: 'manual', runId: 'deadline-test', now: Date.now(), report: 'full', dryRun: false, deadline: Number.POSITIVE_INFINITY, staleAfterDays: undefined, ...run });
 }
 
 describe('deadline', () => {

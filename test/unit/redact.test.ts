@@ -158,7 +158,7 @@ describe('the last points before text leaves the process', () => {
       const signingSecret = 'SECrobot+signing/secret=';
       const robot = new DingTalkRobot({ url: new URL(`http://127.0.0.1:${port}/robot/send?access_token=${accessToken}`), accessToken, secret: signingSecret });
       const error = await robot
-        .send({ msgtype: 'markdown', markdown: { title: `t ${signingSecret}`, text: `body ${encodeURIComponent(accessToken)} https://u:p@h/` }, msgUuid: 'u-1' })
+        .send({ title: `t ${signingSecret}`, text: `body ${encodeURIComponent(accessToken)} https://u:p@h/`, mentions: undefined, msgUuid: 'u-1' })
         .then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(DingTalkError);
       const message = (error as DingTalkError).message;

@@ -1,6 +1,5 @@
 /** The scan's bookkeeping with in-memory adapters (the SDK paths are covered against the fake). */
-import type { ActionTrailApi } from '../../functions/stale-key-detector/src/adapters/actiontrail';
-import type { RamApi } from '../../functions/stale-key-detector/src/adapters/ram';
+import type { ActionTrailApi, RamApi } from '../../functions/stale-key-detector/src/core/ports';
 import { scan, type Lookup } from '../../functions/stale-key-detector/src/core/scan';
 import { CloudApiError } from '../../functions/stale-key-detector/src/errors/cloud-api-error';
 import { silentLogger } from '../../functions/stale-key-detector/src/logger';

@@ -140,7 +140,7 @@ describe('buildRunConfig', () => {
     expect(timer.options.report).toBe('changes');
     expect(timer.options.runId).toBe(`timer:hourly:${Date.UTC(2026, 10, 25, 2)}`);
     const manual = buildRunConfig(parseEvent('{"staleAfterDays":7}', 5), { DINGTALK_WEBHOOK_URL: WEBHOOK, STALE_AFTER_DAYS: '30' }, ctx, 5);
-    expect(manual.options).toMatchObject({ now: 5, staleAfterDays: 7, report: 'full', trigger: 'manual', runId: 'manual:req-1' });
+    expect(manual.options).toMatchObject({ now: 5, settings: { staleAfterDays: 7 }, report: 'full', trigger: 'manual', runId: 'manual:req-1' });
   });
 
   it('makes the run at DIGEST_HOUR local time the digest', () => {

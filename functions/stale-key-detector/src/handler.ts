@@ -54,7 +54,7 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
     const config = buildRunConfig(event, runtime.env, { requestId: context.requestId, ...(context.region === undefined ? {} : { region: context.region }), ...(timeout === undefined ? {} : { timeoutSeconds: timeout }) }, wallClock);
     const { settings, options } = config;
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
-    logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.staleAfterDays, requestId: context.requestId });
+    logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
     const { ram, actionTrail } = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, config.region) });
     const notifier = options.dryRun || settings.webhook === undefined ? undefined : new DingTalkRobot(settings.webhook, { clock: runtime.clock });

@@ -74,3 +74,37 @@ export interface Mentions {
   readonly atUserIds: readonly string[];
   readonly isAtAll: boolean;
 }
+
+/** Everything one run knows, judged at `now`, and the lists the reports and the summary show. */
+export interface Assessment {
+  readonly now: number;
+  readonly timezone: string;
+  readonly staleAfterDays: number;
+  readonly users: number;
+  readonly partial: boolean;
+  /**
+   * Rule: claims match evidence. True only when every key was judged: no unknown key, no user
+   * whose key list failed, not partial. Nothing may read "all clear" or "0 stale" otherwise.
+   */
+  readonly complete: boolean;
+  readonly findings: readonly Finding[];
+  readonly unlisted: readonly UnlistedUser[];
+  /** Stale keys, most idle first. */
+  readonly stale: readonly Finding[];
+  /** Stale keys that were not stale at the previous run (now - interval): the hourly alert. */
+  readonly newlyStale: readonly Finding[];
+  /** Keys that turn stale within warnWithinDays. */
+  readonly warn: readonly Finding[];
+  readonly unknown: readonly Finding[];
+  readonly inactive: readonly Finding[];
+  readonly exempt: readonly Finding[];
+  /** Active keys older than rotateAfterDays (empty when rotation is off). */
+  readonly rotationOverdue: readonly Finding[];
+  readonly exemptions: {
+    readonly inForce: readonly Exemption[];
+    readonly expiringSoon: readonly Exemption[];
+    /** Lapsed since the previous digest: called out once. */
+    readonly justExpired: readonly Exemption[];
+  };
+  readonly windowStart: number;
+}

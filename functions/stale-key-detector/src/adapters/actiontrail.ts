@@ -1,14 +1,11 @@
 import RPCClient from '@alicloud/pop-core';
+import type { ActionTrailApi } from '../core/ports';
 import type { ProductUse } from '../model';
 import type { CloudCredentials } from './credentials';
 import { CloudApiError } from '../errors/cloud-api-error';
 import { badResponse, toCloudApiError } from './sdk-error';
 import type { Timeouts } from './timeouts';
 
-/** The ActionTrail call the detector makes: one API call, pacing and retries are the caller's. */
-export interface ActionTrailApi {
-  lastUsedProducts(accessKeyId: string): Promise<ProductUse[]>;
-}
 
 export const ACTIONTRAIL_ACTIONS = ['actiontrail:GetAccessKeyLastUsedProducts'] as const;
 export const ACTIONTRAIL_API_VERSION = '2020-07-06';

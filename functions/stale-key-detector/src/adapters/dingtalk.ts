@@ -1,9 +1,19 @@
 import { createHmac } from 'node:crypto';
-import type { Webhook } from '../config/settings';
+import type { ChatMessage, Notifier } from '../core/ports';
 import { DingTalkError } from '../errors/dingtalk-error';
 import { type Clock, systemClock } from '../pacing/clock';
 import { describeError, redact, registerSecret } from '../redact';
 
+/** A robot's webhook, as plain values. */
+export interface Webhook {
+  /** The full robot URL, access_token included: a secret, never logged. */
+  readonly url: URL;
+  readonly accessToken: string;
+  /** The signing secret ("SEC..."); undefined when the robot does not sign. */
+  readonly secret: string | undefined;
+}
+
+/** The robot's markdown message envelope: built here, the only place that knows DingTalk's shape. */
 export interface MarkdownMessage {
   readonly msgtype: 'markdown';
   readonly markdown: { readonly title: string; readonly text: string };
@@ -12,8 +22,11 @@ export interface MarkdownMessage {
   readonly msgUuid: string;
 }
 
-export interface Notifier {
-  send(message: MarkdownMessage): Promise<void>;
+/** The envelope for a chat message; the text, redacted, is the last point before text leaves the process. */
+export function markdownMessage(message: ChatMessage): MarkdownMessage {
+  const m = message.mentions;
+  const at = m === undefined ? {} : { at: { atMobiles: m.atMobiles, atUserIds: m.atUserIds, isAtAll: m.isAtAll } };
+  return { msgtype: 'markdown', markdown: { title: redact(message.title), text: redact(message.text) }, ...at, msgUuid: message.msgUuid };
 }
 
 /** DingTalk errcodes, from the robot's documentation. */
@@ -43,10 +56,9 @@ export class DingTalkRobot implements Notifier {
     registerSecret(webhook.secret);
   }
 
-  async send(message: MarkdownMessage): Promise<void> {
+  async send(message: ChatMessage): Promise<void> {
     const clock = this.options.clock ?? systemClock;
-    // The last point before text leaves the process: whatever composed the message, no secret goes out.
-    const safe: MarkdownMessage = { ...message, markdown: { title: redact(message.markdown.title), text: redact(message.markdown.text) } };
+    const safe = markdownMessage(message);
     for (let attempt = 1; ; attempt += 1) {
       try {
         await this.post(safe, clock);

@@ -1,23 +1,12 @@
 import Ram, * as $Ram from '@alicloud/ram20150501';
 import { DateTime } from 'luxon';
+import type { RamApi, UsersPage } from '../core/ports';
 import type { AccessKey, KeyStatus, RamUser } from '../model';
 import type { CloudCredentials } from './credentials';
 import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
 import type { Timeouts } from './timeouts';
 
-/** One ListUsers page as RAM answered it: IsTruncated and Marker unchecked. */
-export interface UsersPage {
-  readonly users: RamUser[];
-  readonly isTruncated: boolean;
-  readonly marker: string | undefined;
-}
-
-/** The RAM calls the detector makes. Each method is one API call: pacing and retries are the caller's. */
-export interface RamApi {
-  listUsersPage(marker: string | undefined): Promise<UsersPage>;
-  listAccessKeys(user: RamUser): Promise<AccessKey[]>;
-}
 
 /** RAM actions this adapter calls, as they appear in a RAM policy. */
 export const RAM_ACTIONS = ['ram:ListUsers', 'ram:ListAccessKeys'] as const;

@@ -48,28 +48,11 @@ export function buildRunConfig(event: InvocationEvent, env: Env, context: Invoca
   };
 }
 
-/** The core's options for one run: what the run is, plus everything the environment configured. */
+/** The core's options for one run: what the run is, and the settings whole (the event may lower the threshold). */
 export function runOptionsFor(
   settings: Settings,
-  run: Pick<RunOptions, 'trigger' | 'runId' | 'now' | 'report' | 'dryRun' | 'deadline'> & { staleAfterDays: number | undefined; onProgress?: RunOptions['onProgress'] },
+  run: Omit<RunOptions, 'settings'> & { readonly staleAfterDays: number | undefined },
 ): RunOptions {
-  return {
-    trigger: run.trigger,
-    runId: run.runId,
-    now: run.now,
-    report: run.report,
-    dryRun: run.dryRun,
-    staleAfterDays: run.staleAfterDays ?? settings.staleAfterDays,
-    timezone: settings.timezone,
-    intervalMinutes: settings.scheduleMinutes,
-    warnWithinDays: settings.warnWithinDays,
-    rotateAfterDays: settings.rotateAfterDays,
-    exemptions: settings.exemptions,
-    mentions: settings.mentions,
-    keyword: settings.keyword,
-    ramQps: settings.ramQps,
-    actionTrailQps: settings.actionTrailQps,
-    deadline: run.deadline,
-    ...(run.onProgress === undefined ? {} : { onProgress: run.onProgress }),
-  };
+  const { staleAfterDays, ...rest } = run;
+  return { ...rest, settings: staleAfterDays === undefined ? settings : { ...settings, staleAfterDays } };
 }

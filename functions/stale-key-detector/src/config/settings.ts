@@ -4,6 +4,7 @@ import { ConfigError } from '../errors/config-error';
 import { THRESHOLD_WHY } from './event';
 import { quoteValue } from './quote-value';
 import { registerSecret } from '../redact';
+import type { Webhook } from '../adapters/dingtalk';
 import type { Exemption, Mentions } from '../model';
 import type { LogLevel } from '../logger';
 import { type Env, readBaseUrl, readBoolean, readEnum, readInteger, readList, readNumber, readString } from './env-reader';
@@ -30,12 +31,7 @@ export interface Settings {
   readonly logLevel: LogLevel;
 }
 
-export interface Webhook {
-  /** The full robot URL, access_token included: a secret, never logged. */
-  readonly url: URL;
-  readonly accessToken: string;
-  readonly secret: string | undefined;
-}
+export type { Webhook } from '../adapters/dingtalk';
 
 export type { Mentions } from '../model';
 

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { MarkdownMessage, Notifier } from '../adapters/dingtalk';
 import type { Mentions } from '../model';
 import type { Part } from '../report/split';
+import type { Notifier } from './ports';
 
-/** Where alerts go: the robot, who to mention, and the keyword its security setting wants. */
+/** Where alerts go: the chat, who to mention, and the keyword its security setting wants. */
 export interface AlertChannel {
   readonly notifier: Notifier;
   readonly mentions: Mentions;
@@ -16,15 +16,17 @@ export function mentionText(mentions: Mentions): string | undefined {
   return names.length === 0 ? undefined : names.join(' ');
 }
 
-export function toMessage(part: Part, msgUuid: string, mentions: Mentions | undefined): MarkdownMessage {
-  const at = mentions === undefined ? undefined : { atMobiles: mentions.atMobiles, atUserIds: mentions.atUserIds, isAtAll: mentions.isAtAll };
-  return { msgtype: 'markdown', markdown: { title: part.title, text: part.text }, ...(at === undefined ? {} : { at }), msgUuid };
-}
+/**
+ * Bytes a posted message takes beyond its title, text and mention lists: the chat's envelope and
+ * the msgUuid. A generous allowance, so that the split never depends on one chat's exact shape
+ * (the DingTalk adapter builds the envelope; its JSON keys and msgUuid take about 100 bytes).
+ */
+const ENVELOPE_ALLOWANCE_BYTES = 512;
 
-/** What the report composers need to fit a message: its serialized size, the keyword, the mention text. */
+/** What the report composers need to fit a message: its size, the keyword, the mention text. */
 export function composeOptions(channel: Pick<AlertChannel, 'mentions' | 'keyword'>, mention: boolean) {
   return {
-    measure: (part: Part) => Buffer.byteLength(JSON.stringify(toMessage(part, `${'x'.repeat(24)}-99`, mention ? channel.mentions : undefined))),
+    measure: (part: Part) => Buffer.byteLength(JSON.stringify([part.title, part.text, mention ? channel.mentions : null])) + ENVELOPE_ALLOWANCE_BYTES,
     keyword: channel.keyword,
     mentionText: mention ? mentionText(channel.mentions) : undefined,
   };
@@ -39,7 +41,7 @@ export function messageUuid(runId: string, part: number): string {
 export async function sendParts(channel: AlertChannel, runId: string, parts: readonly Part[], mention: boolean): Promise<number> {
   let sent = 0;
   for (const [i, part] of parts.entries()) {
-    await channel.notifier.send(toMessage(part, messageUuid(runId, i + 1), mention && i === 0 ? channel.mentions : undefined));
+    await channel.notifier.send({ title: part.title, text: part.text, mentions: mention && i === 0 ? channel.mentions : undefined, msgUuid: messageUuid(runId, i + 1) });
     sent += 1;
   }
   return sent;

@@ -1,6 +1,3 @@
-import type { ActionTrailApi } from '../adapters/actiontrail';
-import type { Notifier } from '../adapters/dingtalk';
-import type { RamApi } from '../adapters/ram';
 import { CloudApiError } from '../errors/cloud-api-error';
 import { DingTalkError } from '../errors/dingtalk-error';
 import { ScanFailedError } from '../errors/scan-failed-error';
@@ -17,6 +14,7 @@ import { type FailureNotice, sendFailureAlert } from './failure-alert';
 import { fixFor } from './fixes';
 import { judge } from './judge';
 import { type AlertChannel, composeOptions, sendParts } from './messages';
+import type { ActionTrailApi, Notifier, RamApi } from './ports';
 import { scan } from './scan';
 import { type Summary, summarize } from './summary';
 
@@ -31,17 +29,15 @@ export interface DetectorDeps {
   readonly clock?: Clock;
 }
 
-export interface RunOptions {
-  readonly trigger: Summary['trigger'];
-  /** Identifies the run; a retried run with the same id reuses msgUuids, so DingTalk shows nothing twice. */
-  readonly runId: string;
-  /** The run's clock for every judgement: a timer run's triggerTime. */
-  readonly now: number;
-  readonly report: 'full' | 'changes';
-  readonly dryRun: boolean;
+/**
+ * What the environment configures that the core reads. The configuration's Settings is one of
+ * these as it is: it is passed whole, never repacked field by field.
+ */
+export interface DetectorSettings {
   readonly staleAfterDays: number;
   readonly timezone: string;
-  readonly intervalMinutes: number;
+  /** The timer's period: the window of an hourly alert. */
+  readonly scheduleMinutes: number;
   readonly warnWithinDays: number;
   readonly rotateAfterDays: number;
   readonly exemptions: readonly Exemption[];
@@ -49,6 +45,18 @@ export interface RunOptions {
   readonly keyword: string | undefined;
   readonly ramQps: number;
   readonly actionTrailQps: number;
+}
+
+/** One run: what it is, and the settings it runs under. */
+export interface RunOptions {
+  readonly settings: DetectorSettings;
+  readonly trigger: Summary['trigger'];
+  /** Identifies the run; a retried run with the same id reuses msgUuids, so DingTalk shows nothing twice. */
+  readonly runId: string;
+  /** The run's clock for every judgement: a timer run's triggerTime. */
+  readonly now: number;
+  readonly report: 'full' | 'changes';
+  readonly dryRun: boolean;
   /** Epoch ms after which no new call starts (see pacing/deadline). */
   readonly deadline: number;
   readonly concurrency?: number;
@@ -69,7 +77,8 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
   const clock = deps.clock ?? systemClock;
   const startedAt = clock.now();
   const stats = newPacingStats();
-  const channel: AlertChannel | undefined = options.dryRun || deps.notifier === undefined ? undefined : { notifier: deps.notifier, mentions: options.mentions, keyword: options.keyword };
+  const { settings } = options;
+  const channel: AlertChannel | undefined = options.dryRun || deps.notifier === undefined ? undefined : { notifier: deps.notifier, mentions: settings.mentions, keyword: settings.keyword };
   if (!options.dryRun && channel === undefined) throw new Error('no notifier configured for a run that posts');
   try {
     const assessment = await scanAndAssess(deps, options, stats, clock);
@@ -95,20 +104,21 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
   } catch (error) {
     const notice = failureNotice(error);
     deps.logger.error('run failed', { error: notice.message, fix: notice.fix, api_calls: stats.calls });
-    if (channel !== undefined) await sendFailureAlert(channel, notice, options, deps.logger);
+    if (channel !== undefined) await sendFailureAlert(channel, notice, { runId: options.runId, now: options.now, timezone: settings.timezone }, deps.logger);
     throw error instanceof ScanFailedError || error instanceof DingTalkError ? error : new ScanFailedError(notice.message, notice.fix, { cause: error });
   }
 }
 
 async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: PacingStats, clock: Clock): Promise<Assessment> {
-  const rules = { now: options.now, staleAfterDays: options.staleAfterDays, timezone: options.timezone, exemptions: options.exemptions };
+  const { settings } = options;
+  const rules = { now: options.now, staleAfterDays: settings.staleAfterDays, timezone: settings.timezone, exemptions: settings.exemptions };
   const findings: Finding[] = [];
   const outcome = await scan(
     {
       ram: deps.ram,
       actionTrail: deps.actionTrail,
-      ramLimiter: new AdaptiveRateLimiter({ maxRate: options.ramQps, clock }),
-      actionTrailLimiter: new AdaptiveRateLimiter({ maxRate: options.actionTrailQps, clock }),
+      ramLimiter: new AdaptiveRateLimiter({ maxRate: settings.ramQps, clock }),
+      actionTrailLimiter: new AdaptiveRateLimiter({ maxRate: settings.actionTrailQps, clock }),
       policy: options.retryPolicy ?? DEFAULT_RETRY_POLICY,
       stats,
       clock,
@@ -121,7 +131,7 @@ async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: Pac
       options.onProgress?.({ keys: findings.length, finding });
     },
   );
-  const assessment = assess(findings, outcome, { ...rules, intervalMinutes: options.intervalMinutes, warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays });
+  const assessment = assess(findings, outcome, { ...rules, intervalMinutes: settings.scheduleMinutes, warnWithinDays: settings.warnWithinDays, rotateAfterDays: settings.rotateAfterDays });
   const judged = findings.filter((f) => f.verdict === 'stale' || f.verdict === 'ok').length;
   const unchecked = assessment.unknown.length + assessment.unlisted.length;
   if (judged === 0 && unchecked > 0) {
@@ -137,13 +147,13 @@ async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: Pac
  * whenever it posts.
  */
 function composeReport(assessment: Assessment, options: RunOptions): { parts: Part[]; mention: boolean } {
-  const channel = { mentions: options.mentions, keyword: options.keyword };
+  const { settings } = options;
   if (options.report === 'full') {
     const mention = options.trigger === 'timer' && assessment.newlyStale.length > 0;
-    const parts = composeDigest(assessment, { ...composeOptions(channel, mention), warnWithinDays: options.warnWithinDays, rotateAfterDays: options.rotateAfterDays, intervalMinutes: options.intervalMinutes });
+    const parts = composeDigest(assessment, { ...composeOptions(settings, mention), warnWithinDays: settings.warnWithinDays, rotateAfterDays: settings.rotateAfterDays, intervalMinutes: settings.scheduleMinutes });
     return { parts, mention };
   }
-  return { parts: composeChanges(assessment, { ...composeOptions(channel, true), intervalMinutes: options.intervalMinutes }), mention: true };
+  return { parts: composeChanges(assessment, { ...composeOptions(settings, true), intervalMinutes: settings.scheduleMinutes }), mention: true };
 }
 
 function failureNotice(error: unknown): FailureNotice {

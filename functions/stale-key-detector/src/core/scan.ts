@@ -1,5 +1,3 @@
-import type { ActionTrailApi } from '../adapters/actiontrail';
-import type { RamApi, UsersPage } from '../adapters/ram';
 import { CloudApiError } from '../errors/cloud-api-error';
 import { ScanFailedError } from '../errors/scan-failed-error';
 import type { Logger } from '../logger';
@@ -10,6 +8,7 @@ import { callWithRetry, isNonHealing, type PacingStats, type RetryPolicy } from 
 import { Semaphore } from '../pacing/semaphore';
 import { describeError } from '../redact';
 import { fixFor } from './fixes';
+import type { ActionTrailApi, RamApi, UsersPage } from './ports';
 
 export const NOT_REACHED = 'not reached before the time limit';
 /** The unlisted entry that stands for users RAM had not yet listed when the time limit came. */

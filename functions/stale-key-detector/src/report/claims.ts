@@ -1,4 +1,4 @@
-import type { Assessment } from '../core/assessment';
+import type { Assessment } from '../model';
 import { plural } from './format';
 
 /**

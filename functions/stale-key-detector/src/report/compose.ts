@@ -1,5 +1,4 @@
-import type { Assessment } from '../core/assessment';
-import type { Exemption, Finding } from '../model';
+import type { Assessment, Exemption, Finding } from '../model';
 import { allClearLine, changesTitle, countsLine, digestTitle, incompleteLine, notCheckedText } from './claims';
 import { code, consoleLink, date, dateTime, md, plural, products, userHeading } from './format';
 import { idleText } from './idle';
