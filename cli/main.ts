@@ -1,4 +1,5 @@
 import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
+import { cloudFix } from '../functions/stale-key-detector/src/errors/error-codes';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { DingTalkError } from '../functions/stale-key-detector/src/errors/dingtalk-error';
 import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan-failed-error';
@@ -61,28 +62,9 @@ function redacting(writer: Writer): Writer {
 export function describeFailure(error: unknown): string {
   if (error instanceof ConfigError) return `error: ${redact(error.message)}`;
   if (error instanceof ScanFailedError) return `error: ${redact(error.message)}\nfix: ${redact(error.fix)}`;
-  if (error instanceof CloudApiError) {
-    const fix = cliFix(error);
-    return `error: ${redact(error.message)}${fix === undefined ? '' : `\nfix: ${fix}`}`;
-  }
+  // The advice comes from the one table of Alibaba error codes (errors/error-codes.ts).
+  if (error instanceof CloudApiError) return `error: ${redact(error.message)}\nfix: ${cloudFix(error, 'cli')}`;
   if (error instanceof DingTalkError) return `error: ${redact(error.message)}`;
   return `error: ${describeError(error)}`;
 }
 
-/** Advice for a failed call made by the CLI itself (FC InvokeFunction). */
-function cliFix(error: CloudApiError): string | undefined {
-  const code = error.code;
-  if (code === 'FunctionNotFound' || code === 'ServiceNotFound' || code === 'AliasNotFound' || code === 'VersionNotFound') {
-    return 'check --function, --qualifier, --region and --account-id (the function must be deployed there)';
-  }
-  if (code === 'AccessDenied' || code === 'NoPermission' || code.startsWith('Forbidden')) {
-    return 'the credentials need fc:InvokeFunction on the function (policies/operator-invoke.json)';
-  }
-  if (code === 'SignatureDoesNotMatch' || code === 'InvalidAccessKeyId' || code.startsWith('InvalidAccessKeyId')) {
-    return 'the access key or its secret is wrong: check ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET or --profile';
-  }
-  if (code === 'NetworkError' || code === 'Timeout') {
-    return 'check --account-id and --region (or FUNCTION_COMPUTE_ENDPOINT), the network, and --timeout for long runs';
-  }
-  return undefined;
-}

@@ -1,34 +1,19 @@
 import { CloudApiError } from '../errors/cloud-api-error';
+import { dispositionOf as codeDisposition } from '../errors/error-codes';
 import { type Clock, systemClock } from './clock';
 import { type AdaptiveRateLimiter, DeadlineReachedError } from './rate-limiter';
 
-/** What to do about a failed call. */
+/** What the retry loop does about a failed call (errors/error-codes.ts has the table). */
 export type Disposition = 'throttled' | 'transient' | 'final';
 
-/** Codes that no retry can heal: the credentials or the role are wrong. */
-const NON_HEALING = [
-  /^SignatureDoesNotMatch$/,
-  /^IncompleteSignature$/,
-  /^InvalidAccessKeyId/,
-  /^NoPermission$/,
-  /^Forbidden/,
-  /^MissingSecurityToken$/,
-  /^InvalidSecurityToken/,
-  /^InvalidTimeStamp/,
-];
-const TRANSIENT_CODES = new Set(['ServiceUnavailable', 'InternalError', 'NetworkError', 'Timeout', 'BadResponse', 'SignatureNonceUsed']);
-
+/** True when no retry can heal the failure and the scan must stop: the credentials or the role are wrong. */
 export function isNonHealing(error: unknown): boolean {
-  return error instanceof CloudApiError && NON_HEALING.some((re) => re.test(error.code));
+  return codeDisposition(error) === 'fatal';
 }
 
 export function dispositionOf(error: unknown): Disposition {
-  if (!(error instanceof CloudApiError)) return 'final';
-  if (error.code.startsWith('Throttling')) return 'throttled';
-  if (isNonHealing(error)) return 'final';
-  if (TRANSIENT_CODES.has(error.code)) return 'transient';
-  if (error.statusCode !== undefined && error.statusCode >= 500) return 'transient';
-  return 'final';
+  const disposition = codeDisposition(error);
+  return disposition === 'fatal' ? 'final' : disposition;
 }
 
 export interface RetryPolicy {
