@@ -2,6 +2,7 @@
  * Authenticates a signed API request the way the gateway does: ACS3-HMAC-SHA256 (Authorization
  * header, openapi-core) or RPC v1 HMAC-SHA1 (Signature parameter, pop-core). Checks, in order:
  * complete signature pieces, AccessKeyId, timestamp skew, STS token, signature, nonce reuse.
+ * Function Compute checks its own `FC` signature instead (authenticateFc, @alicloud/fc2).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { errors, type ApiError } from './api-error';
@@ -14,6 +15,8 @@ import {
   sha256Hex,
 } from './acs3-signature';
 import { CredentialStore } from './credentials';
+import { fcErrors } from './fc-invoke';
+import { contentMd5Matches, fcSignature, fcStringToSign, parseFcAuthorization } from './fc-signature';
 import type { NonceCache } from './nonce-cache';
 import { rpcSignature, rpcStringToSign } from './rpc-signature';
 import type { FakeCredential } from './types';
@@ -39,7 +42,7 @@ export interface AuthContext {
 }
 
 export type AuthResult =
-  | { readonly ok: true; readonly credential: FakeCredential; readonly style: 'acs3' | 'rpc' }
+  | { readonly ok: true; readonly credential: FakeCredential; readonly style: 'acs3' | 'rpc' | 'fc' }
   | { readonly ok: false; readonly error: ApiError; readonly accessKeyId?: string };
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
@@ -146,6 +149,39 @@ export function authenticate(req: SignedRequest, ctx: AuthContext): AuthResult {
   if (authorization) return authenticateAcs3(req, authorization, ctx);
   if (req.params.has('Signature')) return authenticateRpc(req, ctx);
   return fail(errors.incompleteSignature('Neither an Authorization header nor a Signature parameter was given.'));
+}
+
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Function Compute's `FC` signature (fc-signature.ts), with FC's errors (fcErrors): Authorization
+ * and Date present, a known AccessKeyID, Date within the allowed skew, an STS key's
+ * x-fc-security-token present and its own, the signature, then Content-MD5 against the body. FC
+ * has no nonce: a captured request can be replayed within the skew, as on FC.
+ */
+export function authenticateFc(req: SignedRequest, ctx: AuthContext): AuthResult {
+  const authorization = single(req.headers, 'authorization');
+  if (!authorization) return fail(fcErrors.missingHeader('Authorization'));
+  const auth = parseFcAuthorization(authorization);
+  if (!auth) return fail(fcErrors.badAuthorization());
+  const date = single(req.headers, 'date');
+  if (!date) return fail(fcErrors.missingHeader('Date'), auth.accessKeyId);
+  const credential = ctx.credentials.get(auth.accessKeyId);
+  if (!credential) return fail(fcErrors.invalidAccessKey(auth.accessKeyId), auth.accessKeyId);
+  const t = HTTP_DATE.test(date) ? Date.parse(date) : Number.NaN;
+  if (Number.isNaN(t)) return fail(fcErrors.badDate(date), auth.accessKeyId);
+  if (Math.abs(ctx.nowMs - t) > ctx.maxSkewMs) return fail(fcErrors.dateSkewed(date, ctx.nowMs), auth.accessKeyId);
+  if (credential.securityToken !== undefined) {
+    const token = single(req.headers, 'x-fc-security-token');
+    if (!token) return fail(fcErrors.invalidAccessKey(auth.accessKeyId, 'a temporary (STS) key needs its security token in x-fc-security-token'), auth.accessKeyId);
+    if (token !== credential.securityToken) return fail(fcErrors.invalidAccessKey(auth.accessKeyId, 'the security token is not this key\'s'), auth.accessKeyId);
+  }
+  if (fcSignature(credential.accessKeySecret, fcStringToSign(req.method, req.rawPath, req.headers)) !== auth.signature) {
+    return fail(fcErrors.signatureNotMatch(), auth.accessKeyId);
+  }
+  const md5 = single(req.headers, 'content-md5');
+  if (md5 !== undefined && !contentMd5Matches(md5, req.body)) return fail(fcErrors.contentMd5(), auth.accessKeyId);
+  return { ok: true, credential, style: 'fc' };
 }
 
 /** Is the action allowed for the credential? (403 NoPermission otherwise.) */

@@ -7,14 +7,14 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { FakeAccount, type FakeKey, type FakeUser, type NewKey, type NewUser, type ProductUse } from './account';
 import { handleActionTrail } from './actiontrail-api';
-import { apiError, errorBody, errors } from './api-error';
+import { apiError, errorBody, errors, type ApiError } from './api-error';
 import type { ApiOutcome } from './api-outcome';
-import { authenticate, authorize, type SignedRequest } from './authenticate';
+import { authenticate, authenticateFc, authorize, type SignedRequest } from './authenticate';
 import { CredentialStore, DEFAULT_CREDENTIALS } from './credentials';
 import { MINUTE_MS } from './dates';
 import { DingtalkRobot, dingtalkSign } from './dingtalk-robot';
 import { FaultPlan } from './fault-plan';
-import { FC_SYNC_MAX_BYTES, invokeFunction } from './fc-invoke';
+import { FC_SYNC_MAX_BYTES, fcErrorAnswer, fcErrors, invokeFunction, type FcRequestRecord } from './fc-invoke';
 import { jsonHeaders, readBody, send, Sleeper } from './http-io';
 import { NonceCache } from './nonce-cache';
 import { parseParams } from './percent-encoding';
@@ -99,6 +99,8 @@ export class FakeCloud {
   readonly account: FakeAccount;
   /** FC invocations (Sync and Async), oldest first. */
   readonly fcInvocations: FcInvocationRecord[] = [];
+  /** Every request to the FC route (refused ones too), oldest first, as received. */
+  readonly fcRequests: FcRequestRecord[] = [];
 
   private readonly server: Server;
   private readonly credentialStore: CredentialStore;
@@ -333,6 +335,7 @@ export class FakeCloud {
 
   private async process(ex: Exchange): Promise<Reply> {
     const { route, requestId } = ex;
+    if (route.info.product === 'fc') return this.processFc(ex);
     const scripted = this.faults.takeScripted(route.qualified, route.action);
     if (scripted) {
       const reply = await this.applyFault(scripted, route, requestId);
@@ -349,11 +352,9 @@ export class FakeCloud {
     const denied = authorize(auth.credential, route.qualified);
     if (denied) return errorReply(denied, route.info, requestId);
     if (!ex.qpsOk) return errorReply(errors.throttlingUser(), route.info, requestId, 'throttled');
-    if (route.info.product !== 'fc') {
-      const random = this.faults.roll(this.faultRng);
-      if (random) {
-        return errorReply(random, route.info, requestId, random.code.startsWith('Throttling') ? 'injected-throttle' : 'injected');
-      }
+    const random = this.faults.roll(this.faultRng);
+    if (random) {
+      return errorReply(random, route.info, requestId, random.code.startsWith('Throttling') ? 'injected-throttle' : 'injected');
     }
     const params = ex.signed.params;
     const keyFault = this.faults.keyFault(params.get('AccessKey') ?? params.get('UserAccessKeyId')) ?? this.faults.userFault(params.get('UserName'));
@@ -361,7 +362,6 @@ export class FakeCloud {
       const reply = await this.applyFault(keyFault, route, requestId);
       if (reply) return reply;
     }
-    if (route.info.product === 'fc') return this.invokeFc(ex);
     const outcome = this.callApi(route, params);
     if (!outcome) return errorReply(errors.apiNotFound(), route.info, requestId);
     if (!outcome.ok) return errorReply(outcome.error, route.info, requestId);
@@ -384,6 +384,52 @@ export class FakeCloud {
     }
   }
 
+  /**
+   * FC 3.0: FC's own signature (as @alicloud/fc2 sends it) and FC's error answers. Scripted faults
+   * apply; the random RAM / ActionTrail faults do not.
+   */
+  private async processFc(ex: Exchange): Promise<Reply> {
+    const { requestId, signed } = ex;
+    const record: FcRequestRecord = {
+      requestId,
+      method: signed.method,
+      path: signed.rawPath,
+      query: Object.fromEntries(signed.query),
+      headers: { ...signed.headers },
+      status: 0,
+    };
+    this.fcRequests.push(record);
+    const reply = await this.answerFc(ex);
+    if (reply.kind === 'answer') {
+      record.status = reply.answer.status;
+      if (reply.code !== undefined) record.errorCode = reply.code;
+    }
+    return reply;
+  }
+
+  private async answerFc(ex: Exchange): Promise<Reply> {
+    const { route, requestId } = ex;
+    const scripted = this.faults.takeScripted(route.qualified, route.action);
+    if (scripted?.kind === 'error') {
+      const error = apiError(scripted.status, scripted.code, scripted.message ?? `Injected fault: ${scripted.code}`);
+      return fcErrorReply(error, requestId, 'injected');
+    }
+    if (scripted) {
+      const reply = await this.applyFault(scripted, route, requestId);
+      if (reply) return reply;
+    }
+    const auth = authenticateFc(ex.signed, {
+      credentials: this.credentialStore,
+      nonces: this.nonces,
+      nowMs: Date.now(),
+      maxSkewMs: this.maxSkewMs,
+    });
+    if (!auth.ok) return fcErrorReply(auth.error, requestId);
+    if (authorize(auth.credential, route.qualified)) return fcErrorReply(fcErrors.accessDenied(route.qualified), requestId);
+    if (!ex.qpsOk) return fcErrorReply(fcErrors.throttled(), requestId, 'throttled');
+    return this.invokeFc(ex);
+  }
+
   private async invokeFc(ex: Exchange): Promise<Reply> {
     const result = await invokeFunction(
       { handler: this.fcHandler, names: this.fcNames, records: this.fcInvocations },
@@ -395,7 +441,7 @@ export class FakeCloud {
         requestId: ex.requestId,
       },
     );
-    if ('code' in result) return errorReply(result, ex.route.info, ex.requestId);
+    if ('code' in result) return fcErrorReply(result, ex.requestId);
     return { kind: 'answer', answer: result, outcome: 'success', code: undefined };
   }
 
@@ -445,6 +491,10 @@ export class FakeCloud {
     if (max <= 0) return 0;
     return min + this.latencyRng() * Math.max(0, max - min);
   }
+}
+
+function fcErrorReply(error: ApiError, requestId: string, outcome: Outcome = 'error'): Reply {
+  return { kind: 'answer', answer: fcErrorAnswer(error, requestId), outcome, code: error.code };
 }
 
 /** Starts the fake on 127.0.0.1, on a free port unless `options.port` is given. */

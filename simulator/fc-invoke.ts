@@ -4,9 +4,18 @@
  * x-fc-log-result (base64 of the last 4 KB of the log) with x-fc-log-type: Tail; an unhandled error
  * is still 200, with x-fc-error-type: UnhandledInvocationError and {"errorMessage","errorType",
  * "stackTrace"}. Async -> 202 with an empty body; the handler runs afterwards.
+ *
+ * FC's own errors (signature, key, unknown function, ...) are HTTP errors with x-fc-request-id and
+ * the body `{"ErrorCode": "...", "ErrorMessage": "..."}` (what @alicloud/fc2 reads). Codes and
+ * messages of FC's error-code table where it has them: InvalidAccessKeyID, SignatureNotMatch,
+ * AccessDenied (403), MissingRequiredHeader, InvalidArgument (400), FunctionNotFound (404).
+ * RequestTimeTooSkewed is the fake's name for the 15-minute Date rule, which FC documents without
+ * a code. (FC 3.0's API reference documents its Error structure as {Code, Message, RequestId};
+ * fc2 does not read those keys: test/fc-adapter.test.ts scripts such an answer to show what then.)
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { apiError, type ApiError } from './api-error';
+import type { HttpAnswer } from './http-io';
 import type { FcHandler, FcInvocationOutcome, FcInvocationRecord } from './types';
 
 export const FC_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations$/;
@@ -18,6 +27,42 @@ export interface FcAnswer {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: Buffer;
+}
+
+/** Every request that reached the FC route, as the fake received it (FakeCloud.fcRequests). */
+export interface FcRequestRecord {
+  readonly requestId: string;
+  readonly method: string;
+  /** As received, still percent-encoded, without the query. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly headers: IncomingHttpHeaders;
+  /** The answer's status, and FC's ErrorCode when it was an error. */
+  status: number;
+  errorCode?: string;
+}
+
+export const fcErrors = {
+  missingHeader: (name: string): ApiError => apiError(400, 'MissingRequiredHeader', `required HTTP header ${name} was not specified`),
+  badAuthorization: (): ApiError => apiError(403, 'AccessDenied', 'the Authorization header is not "FC <AccessKeyID>:<signature>"'),
+  badDate: (date: string): ApiError => apiError(400, 'InvalidArgument', `the Date header '${date}' is not an RFC 1123 GMT date`),
+  dateSkewed: (date: string, nowMs: number): ApiError =>
+    apiError(403, 'RequestTimeTooSkewed', `the difference between the request time '${date}' and the current time '${new Date(nowMs).toUTCString()}' is too large`),
+  invalidAccessKey: (accessKeyId: string, why = ''): ApiError => apiError(403, 'InvalidAccessKeyID', `invalid access key ID '${accessKeyId}'${why ? `: ${why}` : ''}`),
+  signatureNotMatch: (): ApiError =>
+    apiError(403, 'SignatureNotMatch', 'The request signature we calculated does not match the signature you provided. Check your access key and signing method'),
+  contentMd5: (): ApiError => apiError(400, 'InvalidArgument', 'Content-MD5 does not match the request body'),
+  accessDenied: (action: string): ApiError => apiError(403, 'AccessDenied', `the caller is not authorized to perform '${action}'`),
+  throttled: (): ApiError => apiError(429, 'ResourceExhausted', 'the request rate exceeds the limit'),
+};
+
+/** FC's error answer: the status, x-fc-request-id and {"ErrorCode","ErrorMessage"}. */
+export function fcErrorAnswer(error: ApiError, requestId: string): HttpAnswer {
+  return {
+    status: error.status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'x-fc-request-id': requestId },
+    body: JSON.stringify({ ErrorCode: error.code, ErrorMessage: error.message }),
+  };
 }
 
 export interface FcInvokeInput {
