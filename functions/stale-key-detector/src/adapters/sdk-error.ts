@@ -12,20 +12,36 @@ function text(value: unknown): string | undefined {
 }
 
 /**
+ * @alicloud/fc2 (FC) rejects a non-2xx answer with
+ * `Error('POST /functions/f/invocations failed with 404. requestid: <x-fc-request-id>, message: <ErrorMessage>.')`
+ * named `FC${ErrorCode}Error`, `code` = ErrorCode: the status and request id are only in the message.
+ */
+const FC2_FAILURE = /^[A-Z]+ \S+ failed with (\d{3})\. requestid: (.*?), message: ([\s\S]*)\.$/;
+
+function fc2Failure(error: unknown): { statusCode: number; requestId: string | undefined; message: string | undefined } | undefined {
+  if (!(error instanceof Error) || !error.name.startsWith('FC')) return undefined;
+  const m = FC2_FAILURE.exec(error.message);
+  if (!m) return undefined;
+  return { statusCode: Number(m[1]), requestId: text(m[2]), message: text(m[3]) };
+}
+
+/**
  * Turns whatever an SDK threw into a CloudApiError, or rethrows it untouched when it is a bug
  * of ours rather than a failed call.
- *  - openapi-core (RAM, FC): ClientError / ServerError / ThrottlingError with code, statusCode, requestId, data, retryAfter (ms).
+ *  - openapi-core (RAM): ClientError / ServerError / ThrottlingError with code, statusCode, requestId, data, retryAfter (ms).
  *  - pop-core (ActionTrail): Error named `${Code}Error` with code and data (it ignores the HTTP status);
  *    a non-JSON body throws a SyntaxError or a plain object.
- *  - both: network errors with a Node errno code, timeouts.
+ *  - fc2 (FC): see fc2Failure; a JSON content-type with a body that is not JSON throws a SyntaxError.
+ *  - all: network errors with a Node errno code, timeouts.
  */
 export function toCloudApiError(error: unknown, service: CloudService, action: string): CloudApiError {
   if (error instanceof CloudApiError) return error;
   const data = field(error, 'data');
   const code = text(field(error, 'code'));
-  const statusCode = field(error, 'statusCode') ?? field(field(field(error, 'entry'), 'response'), 'statusCode');
-  const requestId = text(field(error, 'requestId')) ?? text(field(data, 'RequestId'));
-  const message = text(field(data, 'Message')) ?? (error instanceof Error ? error.message : undefined) ?? 'no message';
+  const fc2 = service === 'FC' ? fc2Failure(error) : undefined;
+  const statusCode = fc2?.statusCode ?? field(error, 'statusCode') ?? field(field(field(error, 'entry'), 'response'), 'statusCode');
+  const requestId = fc2?.requestId ?? text(field(error, 'requestId')) ?? text(field(data, 'RequestId'));
+  const message = fc2?.message ?? text(field(data, 'Message')) ?? (error instanceof Error ? error.message : undefined) ?? 'no message';
   const base = { service, action, statusCode: typeof statusCode === 'number' ? statusCode : undefined, requestId };
 
   if (error instanceof SyntaxError || (!(error instanceof Error) && code === undefined)) {
