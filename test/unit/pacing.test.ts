@@ -1,26 +1,25 @@
 import { CloudApiError } from '../../functions/stale-key-detector/src/errors/cloud-api-error';
-import type { Clock } from '../../functions/stale-key-detector/src/pacing/clock';
 import { AdaptiveRateLimiter, DeadlineReachedError } from '../../functions/stale-key-detector/src/pacing/rate-limiter';
 import { callWithRetry, dispositionOf, newPacingStats, type RetryPolicy } from '../../functions/stale-key-detector/src/pacing/retry';
 import { scanDeadline } from '../../functions/stale-key-detector/src/pacing/deadline';
-
-/** A virtual clock: sleeping advances time, so pacing is tested exactly and instantly. */
-function virtualClock(start = 0): Clock & { slept: number[] } {
-  let now = start;
-  const slept: number[] = [];
-  return {
-    slept,
-    now: () => now,
-    sleep: async (ms) => {
-      slept.push(ms);
-      now += Math.max(0, ms);
-    },
-  };
-}
+import { createRng } from '../../simulator/rng';
+import { type VirtualClock, virtualClock } from '../helpers/virtual-clock';
 
 const cloudError = (code: string, statusCode = 400, retryAfterMs?: number) =>
   new CloudApiError({ service: 'ActionTrail', action: 'GetAccessKeyLastUsedProducts', code, statusCode, requestId: 'r', retryAfterMs }, 'x');
 const policy: RetryPolicy = { maxAttempts: 4, maxThrottled: 5, baseDelayMs: 100, maxDelayMs: 1000, maxThrottledDelayMs: 300 };
+
+/** The most starts in any one-second window [t, t + 1000). */
+function busiestSecond(starts: readonly number[]): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let busiest = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last += 1) {
+    while ((sorted[first] as number) <= (sorted[last] as number) - 1000) first += 1;
+    busiest = Math.max(busiest, last - first + 1);
+  }
+  return busiest;
+}
 
 describe('AdaptiveRateLimiter', () => {
   it('never lets more than rate calls into any one-second window', async () => {
@@ -31,14 +30,12 @@ describe('AdaptiveRateLimiter', () => {
       await limiter.acquire();
       starts.push(clock.now());
     }
-    for (let i = 0; i < starts.length; i += 1) {
-      const inWindow = starts.filter((t) => t >= (starts[i] as number) && t < (starts[i] as number) + 1000).length;
-      expect(inWindow).toBeLessThanOrEqual(50);
-    }
+    expect(busiestSecond(starts)).toBe(50);
+    // …and it is not slower than it must be: one slot every 20 ms.
     expect(starts[499]).toBeCloseTo(499 * 20, 6);
   });
 
-  it('spaces concurrent callers too', async () => {
+  it('spaces concurrent callers 1/rate apart', async () => {
     const clock = virtualClock();
     const limiter = new AdaptiveRateLimiter({ maxRate: 10, clock });
     const starts: number[] = [];
@@ -46,17 +43,34 @@ describe('AdaptiveRateLimiter', () => {
       await limiter.acquire();
       starts.push(clock.now());
     }));
-    const sorted = [...starts].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i += 1) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(0);
-    expect(Math.max(...starts)).toBeGreaterThanOrEqual(2900);
+    expect(starts).toEqual(Array.from({ length: 30 }, (_, i) => i * 100));
+  });
+
+  it('keeps every one-second window within the rate when timers fire late and bunch up', async () => {
+    const rng = createRng(7);
+    // Each wake-up is 0-400 ms late, as under a busy event loop: slots taken on time start late together.
+    const clock = virtualClock({ lateMs: () => rng() * 400 });
+    const limiter = new AdaptiveRateLimiter({ maxRate: 10, clock });
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      for (let i = 0; i < 10; i += 1) {
+        await limiter.acquire();
+        starts.push(clock.now());
+        await clock.sleep(rng() * 50); // the call itself
+      }
+    }));
+    expect(starts).toHaveLength(160);
+    expect(busiestSecond(starts)).toBeLessThanOrEqual(10);
+    // Late timers cost time, but the limiter does not stall: 160 calls at 10/s, plus lateness.
+    expect(Math.max(...starts)).toBeLessThan(16_000 + 10 * 400 + 1000);
   });
 
   /** Feeds one second of answers: calls spread over the second, `throttled` of them refused. */
-  function second(limiter: AdaptiveRateLimiter, clock: Clock, calls: number, throttled: number): void {
+  function second(limiter: AdaptiveRateLimiter, clock: VirtualClock, calls: number, throttled: number): void {
     for (let i = 0; i < calls; i += 1) {
       if (i < throttled) limiter.onThrottled();
       else limiter.onSuccess();
-      void clock.sleep(1000 / calls);
+      clock.advance(1000 / calls);
     }
   }
 
@@ -179,6 +193,47 @@ describe('callWithRetry', () => {
       throw cloudError('InternalError', 500);
     }, { policy, clock, deadline: 150, random: () => 1 })).rejects.toMatchObject({ code: 'InternalError' });
     expect(calls).toBe(2);
+  });
+
+  it('caps a retry-after hint at three times maxDelayMs', async () => {
+    const clock = virtualClock();
+    let calls = 0;
+    await callWithRetry(async () => {
+      calls += 1;
+      if (calls === 1) throw cloudError('Throttling.User', 400, 60_000);
+      return 1;
+    }, { policy, clock, random: () => 0 });
+    expect(clock.slept).toEqual([3000]);
+  });
+
+  it('through a shared limiter: throttled callers back off, no attempt starts after the deadline, each caller ends with a value or its error', async () => {
+    const clock = virtualClock();
+    const limiter = new AdaptiveRateLimiter({ maxRate: 20, clock });
+    const stats = newPacingStats();
+    const rng = createRng(3);
+    const deadline = 2000;
+    const attempts: number[] = [];
+    // The cloud throttles every other call in the first second, then answers.
+    const results = await Promise.allSettled(Array.from({ length: 60 }, async (_, i) => {
+      return callWithRetry(async () => {
+        attempts.push(clock.now());
+        if (clock.now() < 1000 && attempts.length % 2 === 0) throw cloudError('Throttling.User');
+        await clock.sleep(30);
+        return i;
+      }, { policy: { ...policy, maxThrottled: 30 }, clock, limiter, deadline, stats, random: rng });
+    }));
+    expect(Math.max(...attempts)).toBeLessThanOrEqual(deadline);
+    expect(busiestSecond(attempts)).toBeLessThanOrEqual(20);
+    const values = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const reasons = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(values.length).toBeGreaterThan(0);
+    expect(new Set(values).size).toBe(values.length);
+    // Calls the time limit did not let start say so; none is lost without a reason.
+    for (const reason of reasons) expect(reason instanceof DeadlineReachedError || (reason as { code?: string }).code === 'Throttling.User').toBe(true);
+    expect(values.length + reasons.length).toBe(60);
+    expect(stats.calls).toBe(attempts.length);
+    expect(stats.throttled).toBeGreaterThan(0);
+    expect(limiter.slowdowns).toBeGreaterThan(0);
   });
 });
 
