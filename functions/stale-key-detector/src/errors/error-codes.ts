@@ -48,7 +48,7 @@ const RULES: readonly CodeRule[] = [
     fix: (e) => `${e.service} answered ${e.code}: retry later; if it persists, open a ticket with the request id`,
   },
   {
-    codes: /^(SignatureDoesNotMatch|SignatureNotMatch|IncompleteSignature|InvalidAccessKeyId.*)$/,
+    codes: /^(SignatureDoesNotMatch|SignatureNotMatch|IncompleteSignature|InvalidAccessKeyI[dD].*)$/,
     disposition: 'fatal',
     fix: (_e, who) =>
       who === 'cli'
