@@ -3,7 +3,7 @@ import type { CloudCredentials } from './credentials';
 import type { Timeouts } from './timeouts';
 
 /**
- * Config for an openapi-core client (RAM, FC): static credentials (it does not fall back to
+ * Config for an openapi-core client (RAM): static credentials (it does not fall back to
  * the default chain by itself), the endpoint as host[:port] without its scheme, and both
  * timeouts (connectTimeout is also the socket idle timeout; its default is 3 s).
  */
