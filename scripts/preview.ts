@@ -7,23 +7,21 @@
  *   npm run preview                  writes docs/preview-digest.png and docs/preview-hourly.png
  *   npm run preview -- --out DIR     writes them to DIR instead
  *
- * Needs Chromium (Debian: apt-get install chromium; or set CHROMIUM_PATH) and, for the Chinese
- * display names, a CJK font (Debian: fonts-noto-cjk); without one they show as boxes.
- * Nothing leaves the machine: the fake cloud listens on 127.0.0.1 and Chromium opens a local file.
+ * Needs Debian's Chromium (apt-get install chromium; or set CHROMIUM_PATH), driven by
+ * playwright-core, and, for the Chinese display names, a CJK font (Debian: fonts-noto-cjk);
+ * without one they show as boxes. Nothing leaves the machine: the fake cloud listens on
+ * 127.0.0.1 and the page is set from a string.
  */
-import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Readable, Writable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { Marked, type Tokens } from 'marked';
+import { chromium } from 'playwright-core';
+import { DEFAULTS } from '../functions/stale-key-detector/src/config/settings';
 import { isDigestRun } from '../functions/stale-key-detector/src/core/schedule';
-import { readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import { DAY_MS, HOUR_MS, MINUTE_MS, demoAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
+import { HOUR_MS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, simulatorEnv } from '../simulator/function-wiring';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -68,12 +66,8 @@ function parseArgs(argv: readonly string[]): { outDir: string } {
 function findChromium(): string {
   const configured = process.env['CHROMIUM_PATH'];
   const path = configured !== undefined && configured !== '' ? configured : DEFAULT_CHROMIUM;
-  try {
-    accessSync(path, constants.X_OK);
-    return path;
-  } catch {
-    throw new UsageError(`preview needs Chromium: apt-get install chromium (Debian) or set CHROMIUM_PATH\n(looked for ${path})`);
-  }
+  if (!existsSync(path)) throw new UsageError(`preview needs Chromium: apt-get install chromium (Debian) or set CHROMIUM_PATH\n(looked for ${path})`);
+  return path;
 }
 
 // ─── the messages ────────────────────────────────────────────────────────────
@@ -97,54 +91,32 @@ async function invoke(cloud: FakeCloud, event: object, extraEnv: Record<string, 
   return markdown;
 }
 
-/** The latest whole hour whose timer run is an hourly one (not the digest). */
-function hourlyTriggerTime(cloud: FakeCloud, now: number): number {
-  const settings = readSettings(simulatorEnv(cloud));
-  let hour = Math.floor(now / HOUR_MS) * HOUR_MS;
-  const schedule = { intervalMinutes: settings.scheduleMinutes, digestHour: settings.digestHour, timezone: settings.timezone };
+/** The demo's clock: the latest whole hour whose timer run is an hourly one (not the digest). */
+function demoNow(): number {
+  const schedule = { intervalMinutes: DEFAULTS.scheduleMinutes, digestHour: DEFAULTS.digestHour, timezone: DEFAULTS.timezone };
+  let hour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
   while (isDigestRun(hour, schedule)) hour -= HOUR_MS;
   return hour;
-}
-
-/** Two keys whose last use was 90 days and 30/45 minutes before `at`: they turn stale in the hour before it. */
-function addKeysTurningStale(cloud: FakeCloud, at: number): void {
-  const lastUse = (minutes: number): number => at - 90 * DAY_MS - minutes * MINUTE_MS;
-  cloud.addUser({ userName: 'chen.jing', displayName: '陈静', createDate: at - 700 * DAY_MS });
-  cloud.addKey('chen.jing', {
-    accessKeyId: 'LTAI5tChenJingEcs90d0000',
-    createDate: at - 400 * DAY_MS,
-    products: [
-      productUse('Ecs', lastUse(30), { userName: 'chen.jing', eventName: 'DescribeInstances' }),
-      productUse('Vpc', lastUse(30) - 2 * HOUR_MS, { userName: 'chen.jing' }),
-    ],
-  });
-  cloud.addUser({ userName: 'data-sync', displayName: 'Nightly data sync', createDate: at - 1200 * DAY_MS });
-  cloud.addKey('data-sync', {
-    accessKeyId: 'LTAI5tDataSyncOss90d0000',
-    createDate: at - 900 * DAY_MS,
-    products: [productUse('Oss', lastUse(45), { userName: 'data-sync', source: 'DataEvent', eventName: 'PutObject' })],
-  });
 }
 
 function chatTime(ms: number): string {
   return DateTime.fromMillis(ms, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm');
 }
 
+/** The digest and the timer run at the demo's "now", whose window holds the demo keys that turned stale in the last hour. */
 async function collectShots(outDir: string): Promise<Shot[]> {
-  const now = Date.now();
+  const now = demoNow();
   const cloud = await startFakeCloud({ account: demoAccount(now), latencyMs: [1, 5] });
   try {
     const digest = await invoke(cloud, { report: 'full' });
-    const trigger = hourlyTriggerTime(cloud, now);
-    addKeysTurningStale(cloud, trigger);
     const hourly = await invoke(
       cloud,
-      { triggerTime: new Date(trigger).toISOString(), triggerName: 'hourly-scan', payload: '' },
+      { triggerTime: new Date(now).toISOString(), triggerName: 'hourly-scan', payload: '' },
       { DINGTALK_AT_MOBILES: MENTION_MOBILE },
     );
     return [
       { file: join(outDir, 'preview-digest.png'), chat: 'Cloud Ops', time: chatTime(now), messages: digest },
-      { file: join(outDir, 'preview-hourly.png'), chat: 'Cloud Ops', time: chatTime(trigger), messages: hourly },
+      { file: join(outDir, 'preview-hourly.png'), chat: 'Cloud Ops', time: chatTime(now), messages: hourly },
     ];
   } finally {
     await cloud.close();
@@ -265,162 +237,30 @@ ${messages}
 `;
 }
 
-// ─── Chromium, driven over the DevTools protocol on a pipe (--remote-debugging-pipe) ──
-
-interface CdpReply {
-  readonly id?: number;
-  readonly method?: string;
-  readonly sessionId?: string;
-  readonly result?: Record<string, unknown>;
-  readonly error?: { readonly message: string };
-}
-
-class Browser {
-  private nextId = 1;
-  private buffer = '';
-  private readonly pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
-  private readonly waiters: Array<{ method: string; resolve: () => void }> = [];
-  private readonly stderr: string[] = [];
-  private readonly exited: Promise<void>;
-  private readonly userDataDir: string;
-  private readonly child: ReturnType<typeof spawn>;
-  private readonly input: Writable;
-
-  constructor(executable: string) {
-    this.userDataDir = mkdtempSync(join(tmpdir(), 'stale-key-preview-chromium-'));
-    const flags = [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      `--user-data-dir=${this.userDataDir}`, '--hide-scrollbars', '--remote-debugging-pipe',
-      `--window-size=${PAGE_WIDTH},800`, 'about:blank',
-    ];
-    this.child = spawn(executable, flags, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-    const [, , errStream, toBrowser, fromBrowser] = this.child.stdio as unknown as [null, null, Readable, Writable, Readable];
-    this.input = toBrowser;
-    errStream.setEncoding('utf8');
-    errStream.on('data', (chunk: string) => {
-      this.stderr.push(chunk);
-      if (this.stderr.length > 200) this.stderr.shift();
-    });
-    fromBrowser.setEncoding('utf8');
-    fromBrowser.on('data', (chunk: string) => this.receive(chunk));
-    this.input.on('error', () => undefined);
-    this.exited = new Promise((resolveExit) => {
-      this.child.on('error', (error) => this.failAll(new Error(`could not start ${executable}: ${error.message}`)));
-      this.child.on('exit', (code, signal) => {
-        this.failAll(new Error(`Chromium exited (${signal ?? code ?? '?'})\n${this.stderr.join('').slice(-2000)}`));
-        resolveExit();
-      });
-    });
-  }
-
-  private receive(chunk: string): void {
-    this.buffer += chunk;
-    let end = this.buffer.indexOf('\0');
-    while (end >= 0) {
-      const message = JSON.parse(this.buffer.slice(0, end)) as CdpReply;
-      this.buffer = this.buffer.slice(end + 1);
-      end = this.buffer.indexOf('\0');
-      if (message.id !== undefined) {
-        const call = this.pending.get(message.id);
-        this.pending.delete(message.id);
-        if (message.error !== undefined) call?.reject(new Error(message.error.message));
-        else call?.resolve(message.result ?? {});
-      } else if (message.method !== undefined) {
-        for (let i = this.waiters.length - 1; i >= 0; i -= 1) {
-          const waiter = this.waiters[i];
-          if (waiter !== undefined && waiter.method === message.method) {
-            this.waiters.splice(i, 1);
-            waiter.resolve();
-          }
-        }
-      }
-    }
-  }
-
-  private failAll(error: Error): void {
-    for (const call of this.pending.values()) call.reject(error);
-    this.pending.clear();
-  }
-
-  send(method: string, params: object = {}, sessionId?: string): Promise<Record<string, unknown>> {
-    const id = this.nextId;
-    this.nextId += 1;
-    return new Promise((resolveCall, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new Error(`Chromium did not answer ${method} within 30 s`));
-      }, 30_000);
-      this.pending.set(id, {
-        resolve: (r) => { clearTimeout(timer); resolveCall(r); },
-        reject: (e) => { clearTimeout(timer); reject(e); },
-      });
-      this.input.write(`${JSON.stringify({ id, method, params, ...(sessionId === undefined ? {} : { sessionId }) })}\0`);
-    });
-  }
-
-  once(method: string): Promise<void> {
-    return new Promise((resolveEvent) => this.waiters.push({ method, resolve: resolveEvent }));
-  }
-
-  /** Renders `html` at PAGE_WIDTH, as tall as its content, and returns the PNG. */
-  async screenshot(htmlFile: string): Promise<Buffer> {
-    const { targetId } = (await this.send('Target.createTarget', { url: 'about:blank' })) as { targetId: string };
-    const { sessionId } = (await this.send('Target.attachToTarget', { targetId, flatten: true })) as { sessionId: string };
-    const metrics = (height: number): object => ({ width: PAGE_WIDTH, height, deviceScaleFactor: SCALE, mobile: false });
-    try {
-      await this.send('Page.enable', {}, sessionId);
-      await this.send('Emulation.setDeviceMetricsOverride', metrics(800), sessionId);
-      const loaded = this.once('Page.loadEventFired');
-      await this.send('Page.navigate', { url: pathToFileURL(htmlFile).href }, sessionId);
-      await loaded;
-      const measured = await this.send('Runtime.evaluate', {
-        expression: 'document.fonts.ready.then(() => Math.ceil(document.body.getBoundingClientRect().height))',
-        awaitPromise: true,
-        returnByValue: true,
-      }, sessionId);
-      const height = Number((measured['result'] as { value?: unknown } | undefined)?.value);
-      if (!Number.isFinite(height) || height <= 0) throw new Error(`could not measure the page (${JSON.stringify(measured)})`);
-      await this.send('Emulation.setDeviceMetricsOverride', metrics(height), sessionId);
-      const shot = await this.send('Page.captureScreenshot', { format: 'png', clip: { x: 0, y: 0, width: PAGE_WIDTH, height, scale: 1 } }, sessionId);
-      return Buffer.from(String(shot['data']), 'base64');
-    } finally {
-      await this.send('Target.closeTarget', { targetId }).catch(() => undefined);
-    }
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      await this.send('Browser.close').catch(() => undefined);
-      const killTimer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
-      await this.exited;
-      clearTimeout(killTimer);
-    }
-    rmSync(this.userDataDir, { recursive: true, force: true });
-  }
-}
-
 // ─── main ────────────────────────────────────────────────────────────────────
 
 async function main(argv: readonly string[]): Promise<void> {
   const { outDir } = parseArgs(argv);
-  const chromium = findChromium();
+  const executablePath = findChromium();
   const shots = await collectShots(outDir);
   mkdirSync(outDir, { recursive: true });
-  const pageDir = mkdtempSync(join(tmpdir(), 'stale-key-preview-'));
-  const browser = new Browser(chromium);
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   try {
-    for (const [i, shot] of shots.entries()) {
-      const htmlFile = join(pageDir, `page-${i}.html`);
-      writeFileSync(htmlFile, renderPage(shot));
-      const png = await browser.screenshot(htmlFile);
+    // A short viewport: fullPage then makes each picture exactly as tall as its page.
+    const page = await browser.newPage({ viewport: { width: PAGE_WIDTH, height: 100 }, deviceScaleFactor: SCALE });
+    for (const shot of shots) {
+      await page.setContent(renderPage(shot), { waitUntil: 'load' });
+      await page.evaluate('document.fonts.ready.then(() => true)');
+      const png = await page.screenshot({ fullPage: true });
       writeFileSync(shot.file, png);
       const titles = shot.messages.map((m) => m.title).join(' | ');
       process.stdout.write(`${shot.file}: ${shot.messages.length} message(s), ${Math.round(png.length / 1024)} KB — ${titles}\n`);
     }
   } finally {
     await browser.close();
-    rmSync(pageDir, { recursive: true, force: true });
   }
 }
 
