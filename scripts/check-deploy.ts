@@ -14,7 +14,6 @@ async function main(argv: readonly string[]): Promise<number> {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--env-file' && argv[i + 1] !== undefined) envFile = resolve(String(argv[(i += 1)]));
-    else if (arg === '--no-preview') console.log('note: --no-preview is obsolete: s preview runs offline and is the only renderer, so every check runs');
     else {
       console.error(`unknown argument ${String(arg)}; usage: npm run check:deploy [-- --env-file FILE]`);
       return 2;
