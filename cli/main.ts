@@ -1,19 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
 import { cloudFix } from '../functions/stale-key-detector/src/errors/error-codes';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { DingTalkError } from '../functions/stale-key-detector/src/errors/dingtalk-error';
 import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan-failed-error';
 import { describeError, redact, registerSecret } from '../functions/stale-key-detector/src/redact';
-import { invokeCommand } from './invoke-command';
 import { type CliIo, EXIT, type Writer } from './io';
-import { scanCommand } from './scan-command';
 import { INVOKE_USAGE, MAIN_USAGE, SCAN_USAGE } from './usage';
 
 export type { CliIo } from './io';
 
+/**
+ * Each command's code is loaded when it runs: `--version`, `--help` and a bad command line do
+ * not load the cloud SDKs, and `scan` does not load invoke's Function Compute client.
+ */
 const COMMANDS: Readonly<Record<string, { run: (argv: readonly string[], io: CliIo) => Promise<number>; usage: string }>> = {
-  scan: { run: scanCommand, usage: SCAN_USAGE },
-  invoke: { run: invokeCommand, usage: INVOKE_USAGE },
+  scan: { run: async (argv, io) => (await import('./scan-command')).scanCommand(argv, io), usage: SCAN_USAGE },
+  invoke: { run: async (argv, io) => (await import('./invoke-command')).invokeCommand(argv, io), usage: INVOKE_USAGE },
 };
 
 /**
@@ -29,6 +33,10 @@ export async function main(argv: readonly string[], raw: CliIo): Promise<number>
   if (first === undefined) {
     io.stderr.write(MAIN_USAGE);
     return EXIT.error;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`stale-key-detector ${cliVersion()}\n`);
+    return EXIT.clean;
   }
   if (first === '--help' || first === '-h' || first === 'help') {
     const topic = first === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
@@ -46,6 +54,23 @@ export async function main(argv: readonly string[], raw: CliIo): Promise<number>
   } catch (error) {
     io.stderr.write(`${describeFailure(error)}\n`);
     return EXIT.error;
+  }
+}
+
+/** Set by the build (scripts/build.ts, esbuild `define`) in the bundled CLI. */
+declare const STALE_KEY_DETECTOR_VERSION: string | undefined;
+
+/**
+ * The package version: fixed into the bundle at build time; when run from source (tests, or the
+ * bin's fallback before a build), read from the package.json one level up (cli/ is at the root).
+ */
+export function cliVersion(): string {
+  if (typeof STALE_KEY_DETECTOR_VERSION === 'string') return STALE_KEY_DETECTOR_VERSION;
+  try {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
