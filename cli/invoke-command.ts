@@ -9,7 +9,7 @@ import { redact } from '../functions/stale-key-detector/src/redact';
 import { matching, oneOf, parseFlags, regionId, staleAfterDaysFlag, wholeNumber } from './args';
 import { cliCredentials } from './credentials';
 import { type CliIo, EXIT, exitCodeFor } from './io';
-import { renderReport } from './table';
+import { renderReport } from './report';
 import { INVOKE_USAGE } from './usage';
 
 export const INVOKE_FLAGS = {

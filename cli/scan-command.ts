@@ -1,21 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import { DingTalkRobot } from '../functions/stale-key-detector/src/adapters/dingtalk';
-import type { RamApi } from '../functions/stale-key-detector/src/core/ports';
-import { readString } from '../functions/stale-key-detector/src/config/env-reader';
+import { type Env, readString } from '../functions/stale-key-detector/src/config/env-reader';
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../functions/stale-key-detector/src/config/settings';
-import { runDetector } from '../functions/stale-key-detector/src/core/run';
+import { sendFailureAlert } from '../functions/stale-key-detector/src/core/failure-alert';
+import { type DetectorDeps, runDetector } from '../functions/stale-key-detector/src/core/run';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import type { Finding, RamUser } from '../functions/stale-key-detector/src/model';
+import type { Finding } from '../functions/stale-key-detector/src/model';
 import { systemClock } from '../functions/stale-key-detector/src/pacing/clock';
+import { describeError } from '../functions/stale-key-detector/src/redact';
 import { parseFlags, regionId, staleAfterDaysFlag } from './args';
 import { cliCredentials } from './credentials';
 import { type CliIo, EXIT, exitCodeFor } from './io';
 import { ProgressBar } from './progress';
-import { incompleteText, type KeyRow, renderReport, rowFromFinding, rowFromStale } from './table';
+import { incompleteText, plural, renderReport } from './report';
+import { type KeyRow, rowFromFinding, rowFromStale } from './table';
 import { SCAN_USAGE } from './usage';
 
 export const SCAN_FLAGS = {
@@ -42,7 +44,9 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   const region = flags.region === undefined ? undefined : regionId('--region', flags.region);
   const notify = flags.notify === true;
 
-  const settings = readSettings(io.env, { cwd: io.cwd });
+  // A plain scan reads no DingTalk setting at all: a partial or bad DINGTALK_* (set for the
+  // function, say) must not fail a scan that posts nothing.
+  const settings = readSettings(notify ? io.env : withoutDingTalk(io.env), { cwd: io.cwd });
   if (notify && settings.webhook === undefined) {
     throw new ConfigError('--notify', 'needs DINGTALK_WEBHOOK_URL (the robot\'s webhook, with DINGTALK_SECRET if the robot signs); leave --notify out to print only');
   }
@@ -63,11 +67,15 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   const ram = countListedKeys(adapters.ram, progress);
   const { actionTrail } = adapters;
   const findings: Finding[] = [];
-  const notifier = notify && settings.webhook !== undefined ? new DingTalkRobot(settings.webhook, { clock }) : undefined;
+  // With --notify the run composes its messages as the function does, but they are held back
+  // and posted after the result is printed: a DingTalk rejection never hides the table.
+  const outbox = notify && settings.webhook !== undefined ? new Outbox(new DingTalkRobot(settings.webhook, { clock })) : undefined;
+  const runId = `cli:${randomUUID()}`;
+  const now = clock.now();
   const options = runOptionsFor(settings, {
     trigger: 'cli',
-    runId: `cli:${randomUUID()}`,
-    now: clock.now(),
+    runId,
+    now,
     report: 'full',
     dryRun: !notify,
     staleAfterDays,
@@ -81,28 +89,104 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
 
   let summary: Summary;
   try {
-    summary = await runDetector({ ram, actionTrail, notifier, logger, clock }, options);
+    summary = await runDetector({ ram, actionTrail, notifier: outbox, logger, clock }, options);
+  } catch (error) {
+    // The run failed and queued its failure alert: post it now, then report the failure.
+    const alert = await outbox?.flush();
+    if (alert?.error !== undefined) io.stderr.write(`error: the failure alert could not be posted to DingTalk either: ${describeError(alert.error)}\n`);
+    throw error;
   } finally {
     progress.clear();
   }
 
-  if (flags.json === true) {
-    io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  const timezone = settings.timezone;
+  const print = (s: Summary): void => {
+    if (flags.json === true) {
+      io.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+      return;
+    }
+    const rows = flags.all === true ? allRows(s, findings) : undefined;
+    io.stdout.write(renderReport(s, { ...(rows === undefined ? {} : { rows }), timezone, dryRunHint: '--notify posts it', ...(outbox === undefined ? {} : { posting: 'pending' as const }) }));
+  };
+  let posted: Posted | undefined;
+  if (outbox === undefined) {
+    print(summary);
+  } else if (flags.json === true) {
+    // JSON is read by programs: post first, so that notified.messages is what DingTalk took.
+    posted = await outbox.flush();
+    print({ ...summary, notified: { messages: posted.sent } });
   } else {
-    const rows = flags.all === true ? allRows(summary, findings) : undefined;
-    io.stdout.write(renderReport(summary, { ...(rows === undefined ? {} : { rows }), timezone: settings.timezone, dryRunHint: '--notify posts it' }));
+    print(summary);
+    posted = await outbox.flush();
   }
-  const code = exitCodeFor(summary);
+  if (posted !== undefined && settings.webhook !== undefined) {
+    if (posted.error === undefined) {
+      if (flags.json !== true) io.stdout.write(`Posted ${plural(posted.sent, 'message')} to DingTalk.\n`);
+    } else {
+      io.stderr.write(`error: posted ${posted.sent} of ${plural(posted.queued, 'message')} to DingTalk: ${describeError(posted.error)}\n`);
+      // As the function does when its report cannot be posted: try the short failure alert.
+      const robot = new DingTalkRobot(settings.webhook, { clock });
+      await sendFailureAlert(
+        { notifier: robot, mentions: settings.mentions, keyword: settings.keyword },
+        { message: `the report could not be posted: ${describeError(posted.error)}`, fix: 'see the error; the scan itself finished (stale-key-detector scan printed its result)' },
+        { runId, now, timezone },
+        logger,
+      );
+    }
+  }
   if (!summary.complete) io.stderr.write(`error: ${incompleteText(summary)}\n`);
-  return code;
+  if (posted?.error !== undefined) return EXIT.error;
+  return exitCodeFor(summary);
 }
+
+/** The environment without the DINGTALK_* variables. */
+export function withoutDingTalk(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('DINGTALK_')));
+}
+
+type Notifier = NonNullable<DetectorDeps['notifier']>;
+type Message = Parameters<Notifier['send']>[0];
+
+interface Posted {
+  readonly queued: number;
+  readonly sent: number;
+  readonly error: unknown;
+}
+
+/** A notifier that holds the messages until flush(), which posts them in order and stops at the first refusal. */
+class Outbox implements Notifier {
+  private queue: Message[] = [];
+
+  constructor(private readonly robot: Notifier) {}
+
+  async send(message: Message): Promise<void> {
+    this.queue.push(message);
+  }
+
+  async flush(): Promise<Posted> {
+    const messages = this.queue;
+    this.queue = [];
+    let sent = 0;
+    try {
+      for (const message of messages) {
+        await this.robot.send(message);
+        sent += 1;
+      }
+      return { queued: messages.length, sent, error: undefined };
+    } catch (error) {
+      return { queued: messages.length, sent, error };
+    }
+  }
+}
+
+type RamApi = DetectorDeps['ram'];
 
 /** Counts the keys RAM lists: the progress bar's total. */
 function countListedKeys(inner: RamApi, progress: ProgressBar): RamApi {
   let listed = 0;
   return {
     listUsersPage: (marker) => inner.listUsersPage(marker),
-    listAccessKeys: async (user: RamUser) => {
+    listAccessKeys: async (user) => {
       const keys = await inner.listAccessKeys(user);
       listed += keys.length;
       progress.listed(listed);

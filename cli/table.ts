@@ -1,8 +1,11 @@
 import { DateTime } from 'luxon';
-import type { StaleKeySummary, Summary } from '../functions/stale-key-detector/src/core/summary';
+import type { StaleKeySummary } from '../functions/stale-key-detector/src/core/summary';
 import type { Finding, Verdict } from '../functions/stale-key-detector/src/model';
 import { idleText } from '../functions/stale-key-detector/src/report/idle';
-import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../functions/stale-key-detector/src/text/inert';
+import { MAX_ID_CHARS, MAX_NAME_CHARS, terminalText } from '../functions/stale-key-detector/src/text/inert';
+import { displayWidth, TERMINAL_WIDTH, truncate } from './width';
+
+export { displayWidth } from './width';
 
 /** One line of the key table. Times are epoch ms. */
 export interface KeyRow {
@@ -22,12 +25,34 @@ export interface KeyRow {
 }
 
 export const COLUMNS = ['USER', 'ACCESS KEY', 'STATUS', 'IDLE', 'LAST USED', 'PRODUCTS'] as const;
-const MAX_USER_WIDTH = 36;
-const MAX_PRODUCTS_WIDTH = 40;
+
+/**
+ * The 80-column rule. The table, the usage texts and every other line the CLI prints fit a
+ * terminal of TERMINAL_WIDTH columns (CJK characters counted as two):
+ *
+ * - ACCESS KEY (the full id), STATUS, IDLE and LAST USED are never shortened. IDLE is in whole
+ *   days ("200 d"), with the hours only when the day count equals the threshold ("90 d 4 h"), so
+ *   that a stale key never reads as idle exactly the threshold. LAST USED is a day, "never" (no
+ *   use since the key was created) or "none" (no use since ActionTrail's records start, a date
+ *   the legend under the table gives).
+ * - USER and PRODUCTS share what is left. USER takes at most USER_MAX_WIDTH columns, fewer when
+ *   PRODUCTS would otherwise get less than PRODUCTS_MIN_WIDTH: the display name is left out when
+ *   it does not fit, and a user name that does not fit is cut with "…". PRODUCTS (most recent
+ *   first) gets the rest, cut after a whole product with "… +N" for the N not shown.
+ * - A line is wider than 80 columns only when an access key id is much longer than RAM's
+ *   24 characters (USER and PRODUCTS never go below USER_MIN_WIDTH and PRODUCTS_MIN_WIDTH).
+ * - Prose (counts, what could not be checked and why) is wrapped at 80 columns.
+ */
+const USER_MAX_WIDTH = 16;
+const USER_MIN_WIDTH = 8;
+const PRODUCTS_MIN_WIDTH = 10;
+const GAP = '  ';
 /** Display order: what needs action first. */
 const VERDICT_ORDER: Readonly<Record<Verdict, number>> = { stale: 0, unknown: 1, ok: 2, exempt: 3, inactive: 4 };
 
-const millis = (iso: string | null): number | undefined => {
+const DAY_MS = 86_400_000;
+
+export const millis = (iso: string | null): number | undefined => {
   const ms = iso === null ? Number.NaN : DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
   return Number.isFinite(ms) ? ms : undefined;
 };
@@ -66,12 +91,24 @@ export function rowFromFinding(f: Finding, now: number): KeyRow {
   };
 }
 
-/** LAST USED: the day, "never" for a key younger than ActionTrail's window, else "none since <day>". */
+export const dayOf = (ms: number, timezone: string): string => DateTime.fromMillis(ms, { zone: timezone }).toISODate() ?? '-';
+
+/** No use recorded since ActionTrail's records start (the key is older than them). */
+export const noneSince = (r: KeyRow): number | undefined => (r.lastUsed === undefined && r.noUseSince !== undefined && r.noUseSince > r.createdAt ? r.noUseSince : undefined);
+
+/** LAST USED: the day, "never" for a key younger than ActionTrail's window, else "none" (see the legend). */
 function lastUsedCell(r: KeyRow, timezone: string): string {
-  const day = (ms: number): string => DateTime.fromMillis(ms, { zone: timezone }).toISODate() ?? '-';
-  if (r.lastUsed !== undefined) return day(r.lastUsed);
-  if (r.noUseSince !== undefined && r.noUseSince > r.createdAt) return `none since ${day(r.noUseSince)}`;
+  if (r.lastUsed !== undefined) return dayOf(r.lastUsed, timezone);
+  if (noneSince(r) !== undefined) return 'none';
   return r.noUseSince === undefined ? '-' : 'never';
+}
+
+/** IDLE: whole days; with the hours (idleText) when the days equal the threshold, or when no threshold is given. */
+function idleCell(r: KeyRow, staleAfterDays: number | undefined): string {
+  if (r.idleMs === undefined) return '-';
+  if (staleAfterDays === undefined) return idleText(r.idleMs);
+  const days = r.idleMs > 0 ? Math.floor(r.idleMs / DAY_MS) : 0;
+  return days === staleAfterDays ? idleText(r.idleMs) : `${days} d`;
 }
 
 /** Stale first, then by verdict; within one, the longest idle first. */
@@ -85,27 +122,45 @@ export function sortRows(rows: readonly KeyRow[]): KeyRow[] {
   );
 }
 
-/** The USER cell: the name, and the display name when it says something more. */
-function userCell(r: KeyRow): string {
+/** The USER cell in at most `width` columns: "name (display)", else the name, cut with "…" when it does not fit. */
+function userCell(r: KeyRow, width: number): string {
   const name = terminalText(r.userName, MAX_NAME_CHARS);
   const display = r.displayName === undefined ? '' : terminalText(r.displayName, MAX_NAME_CHARS);
-  return display !== '' && display !== name ? `${name} (${display})` : name;
+  const full = display !== '' && display !== name ? `${name} (${display})` : name;
+  if (displayWidth(full) <= width) return full;
+  return truncate(name, width);
+}
+
+/** The PRODUCTS cell in at most `width` columns: whole products, then "… +N" for the N left out. */
+export function productsCell(products: readonly string[], width: number): string {
+  const names = products.map((p) => terminalText(p, MAX_NAME_CHARS)).filter((p) => p !== '');
+  if (names.length === 0) return '-';
+  const all = names.join(', ');
+  if (displayWidth(all) <= width) return all;
+  for (let shown = names.length - 1; shown >= 1; shown -= 1) {
+    const cell = `${names.slice(0, shown).join(', ')} … +${names.length - shown}`;
+    if (displayWidth(cell) <= width) return cell;
+  }
+  // Not even the first product fits whole: cut it.
+  const rest = names.length > 1 ? ` +${names.length - 1}` : '';
+  return `${truncate(names[0] ?? '', Math.max(2, width - displayWidth(rest)))}${rest}`;
 }
 
 /**
- * An aligned plain-text table (no colours), CJK names counted as two columns wide. Every cell from
- * the cloud goes through terminalText first (no escape sequences, controls or line breaks), and is
- * measured after that.
+ * An aligned plain-text table (no colours) within `width` columns by the 80-column rule above,
+ * CJK names counted as two columns wide. Every cell from the cloud goes through terminalText
+ * first (no escape sequences, controls or line breaks), and is measured after that.
  */
-export function renderTable(rows: readonly KeyRow[], timezone: string): string {
-  const cells = rows.map((r) => [
-    truncate(userCell(r), MAX_USER_WIDTH),
-    terminalText(r.accessKeyId, MAX_ID_CHARS),
-    r.verdict,
-    r.idleMs === undefined ? '-' : idleText(r.idleMs),
-    lastUsedCell(r, timezone),
-    truncate(r.products.length === 0 ? '-' : r.products.map((p) => terminalText(p, MAX_NAME_CHARS)).join(', '), MAX_PRODUCTS_WIDTH),
-  ]);
+export function renderTable(rows: readonly KeyRow[], timezone: string, options: { staleAfterDays?: number; width?: number } = {}): string {
+  const fixed = rows.map((r) => [terminalText(r.accessKeyId, MAX_ID_CHARS), r.verdict, idleCell(r, options.staleAfterDays), lastUsedCell(r, timezone)]);
+  // ACCESS KEY, STATUS, IDLE, LAST USED: columns 1 to 4, never shortened.
+  const fixedWidths = fixed.reduce((widths, f) => widths.map((w, i) => Math.max(w, displayWidth(f[i] ?? ''))), COLUMNS.slice(1, 5).map(displayWidth));
+  const naturalUser = Math.max(displayWidth(COLUMNS[0]), ...rows.map((r) => displayWidth(userCell(r, Number.POSITIVE_INFINITY))));
+  const naturalProducts = Math.max(displayWidth(COLUMNS[5]), ...rows.map((r) => displayWidth(productsCell(r.products, Number.POSITIVE_INFINITY))));
+  const left = (options.width ?? TERMINAL_WIDTH) - fixedWidths.reduce((sum, w) => sum + w, 0) - GAP.length * (COLUMNS.length - 1);
+  const userWidth = Math.max(USER_MIN_WIDTH, Math.min(naturalUser, USER_MAX_WIDTH, left - Math.min(naturalProducts, PRODUCTS_MIN_WIDTH)));
+  const productsWidth = Math.max(PRODUCTS_MIN_WIDTH, Math.min(naturalProducts, left - userWidth));
+  const cells = rows.map((r, i) => [userCell(r, userWidth), ...(fixed[i] ?? []), productsCell(r.products, productsWidth)]);
   const all = [[...COLUMNS], ...cells];
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => displayWidth(row[i] ?? ''))));
   const rightAligned = new Set([3]);
@@ -117,99 +172,8 @@ export function renderTable(rows: readonly KeyRow[], timezone: string): string {
           if (i === row.length - 1) return rightAligned.has(i) ? pad + cell : cell;
           return rightAligned.has(i) ? pad + cell : cell + pad;
         })
-        .join('  '),
+        .join(GAP),
     )
     .join('\n')
     .concat('\n');
-}
-
-/**
- * The human report of a summary: the key table (`rows`, or the summary's stale keys), the keys
- * that could not be checked, and the counts.
- */
-export function renderReport(summary: Summary, options: { rows?: readonly KeyRow[]; timezone: string; dryRunHint?: string }): string {
-  const now = millis(summary.now) ?? 0;
-  const rows = sortRows(options.rows ?? summary.stale.map((s) => rowFromStale(s, now)));
-  const out: string[] = [];
-  // Rule: claims match evidence. "No stale access keys" only when every key was checked.
-  if (!summary.complete) out.push(`INCOMPLETE: ${incompleteText(summary)}.\n\n`);
-  if (rows.length > 0) out.push(renderTable(rows, options.timezone));
-  else if (summary.complete) out.push(summary.counts.keys === 0 ? 'No access keys found.\n' : 'No stale access keys.\n');
-  else out.push(`No stale key among the ${plural(summary.counts.keys - summary.counts.unknown, 'key')} checked; the others could not be checked.\n`);
-  // Always said, even when it is none: a reader must never have to infer it.
-  out.push(`\nCould not check ${plural(summary.unknown.length, 'key')} and the keys of ${plural(summary.unlistedUsers.length, 'user')}${summary.unknown.length + summary.unlistedUsers.length > 0 ? ':' : '.'}\n`);
-  for (const u of summary.unknown) {
-    out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  ${terminalText(u.accessKeyId, MAX_ID_CHARS)}  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
-  }
-  for (const u of summary.unlistedUsers) {
-    out.push(`  ${terminalText(u.userName, MAX_NAME_CHARS)}  (all keys)  ${terminalText(u.reason, MAX_REASON_CHARS)}\n`);
-  }
-  const c = summary.counts;
-  const when = DateTime.fromISO(summary.now, { zone: 'utc' }).setZone(options.timezone).toFormat('yyyy-MM-dd HH:mm');
-  out.push(
-    `\n${plural(c.keys, 'key')} of ${plural(c.users, 'user')}: ${c.stale} stale, ${c.ok} ok, ${c.inactive} inactive, ${c.exempt} exempt, ${c.unknown} not checked` +
-      `${c.unlistedUsers > 0 ? `; ${plural(c.unlistedUsers, 'user')} whose keys could not be listed` : ''}.\n` +
-      `Stale means unused for more than ${summary.staleAfterDays} days, as of ${when} ${options.timezone}.\n`,
-  );
-  if (summary.dryRun) out.push(`Dry run: nothing was posted to DingTalk${options.dryRunHint === undefined ? '' : ` (${options.dryRunHint})`}.\n`);
-  else out.push(`Posted ${plural(summary.notified.messages, 'message')} to DingTalk.\n`);
-  return out.join('');
-}
-
-/** What was not checked: "3 keys and the keys of 1 user could not be checked (time limit)". */
-export function incompleteText(summary: Pick<Summary, 'partial' | 'counts'>): string {
-  const parts = [
-    ...(summary.counts.unknown > 0 || summary.counts.unlistedUsers === 0 ? [plural(summary.counts.unknown, 'key')] : []),
-    ...(summary.counts.unlistedUsers > 0 ? [`the keys of ${plural(summary.counts.unlistedUsers, 'user')}`] : []),
-  ];
-  return `${parts.join(' and ')} could not be checked${summary.partial ? ' before the time limit' : ''}; the result is incomplete`;
-}
-
-export function plural(n: number, word: string): string {
-  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
-}
-
-/**
- * Terminal columns of a string: East Asian wide and fullwidth characters take two; what
- * terminalText removes (controls, format characters) and combining marks take none.
- */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const ch of text) width += charWidth(ch.codePointAt(0) ?? 0);
-  return width;
-}
-
-const ZERO_WIDTH = /^[\p{Cc}\p{Cf}\p{Mn}\p{Me}\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufe00-\ufe0f\ufeff]$/u;
-
-function charWidth(cp: number): number {
-  if (ZERO_WIDTH.test(String.fromCodePoint(cp))) return 0;
-  const wide =
-    (cp >= 0x1100 && cp <= 0x115f) ||
-    (cp >= 0x2e80 && cp <= 0x303e) ||
-    (cp >= 0x3041 && cp <= 0x33ff) ||
-    (cp >= 0x3400 && cp <= 0x4dbf) ||
-    (cp >= 0x4e00 && cp <= 0x9fff) ||
-    (cp >= 0xa000 && cp <= 0xa4cf) ||
-    (cp >= 0xac00 && cp <= 0xd7a3) ||
-    (cp >= 0xf900 && cp <= 0xfaff) ||
-    (cp >= 0xfe30 && cp <= 0xfe4f) ||
-    (cp >= 0xff00 && cp <= 0xff60) ||
-    (cp >= 0xffe0 && cp <= 0xffe6) ||
-    (cp >= 0x1f300 && cp <= 0x1faff) ||
-    (cp >= 0x20000 && cp <= 0x3fffd);
-  return wide ? 2 : 1;
-}
-
-/** At most `maxWidth` columns, ending with "…" when cut. `text` is already terminal-safe. */
-function truncate(text: string, maxWidth: number): string {
-  if (displayWidth(text) <= maxWidth) return text;
-  let out = '';
-  let width = 0;
-  for (const ch of text) {
-    const w = charWidth(ch.codePointAt(0) ?? 0);
-    if (width + w > maxWidth - 1) break;
-    out += ch;
-    width += w;
-  }
-  return `${out}…`;
 }

@@ -1,14 +1,20 @@
-/** The --help texts. Keep them in step with the flags in scan-command.ts and invoke-command.ts. */
+/**
+ * The --help texts. Keep them in step with the flags in scan-command.ts and invoke-command.ts,
+ * and within 80 columns (test/cli.test.ts checks every line).
+ */
 
 export const MAIN_USAGE = `stale-key-detector: find unused Alibaba Cloud RAM access keys
 
 Usage:
-  stale-key-detector scan [flags]      scan the account from this machine and print the stale keys
-  stale-key-detector invoke [flags]    run the deployed Function Compute function, print its summary
+  stale-key-detector scan [flags]      scan the account from this machine and
+                                       print the stale keys
+  stale-key-detector invoke [flags]    run the deployed Function Compute
+                                       function and print its summary
   stale-key-detector <command> --help  flags and examples of a command
+  stale-key-detector --version         the version of this CLI
 
-Exit codes: 0 nothing stale, 1 stale keys found, 2 error (bad flag or setting, failed call,
-failed function, keys that could not be checked).
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error (bad flag or setting,
+failed call, failed function, keys that could not be checked).
 
 Examples:
   stale-key-detector scan
@@ -18,72 +24,88 @@ Examples:
 
 export const SCAN_USAGE = `Usage: stale-key-detector scan [flags]
 
-Scans every RAM user's access keys with the function's own code (RAM ListUsers and
-ListAccessKeys, ActionTrail GetAccessKeyLastUsedProducts) and prints the stale ones.
-Posts nothing unless --notify is given.
+Scans every RAM user's access keys with the function's own code (RAM ListUsers
+and ListAccessKeys, ActionTrail GetAccessKeyLastUsedProducts) and prints the
+stale ones. Posts nothing, and reads no DINGTALK_* setting, unless --notify is
+given.
 
 Flags:
   --stale-after-days N  a key unused for more than N days is stale, 1-365
                         (default: STALE_AFTER_DAYS, else 90)
-  --region R            ActionTrail region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
-  --profile NAME        use profile NAME of ~/.aliyun/config.json or ~/.alibabacloud/credentials
-                        (ALIBABA_CLOUD_CREDENTIALS_FILE) instead of the environment's keys
-  --json                print the summary as JSON (the function's result) instead of the table
+  --region R            ActionTrail region
+                        (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
+  --profile NAME        use profile NAME of ~/.aliyun/config.json or of
+                        ~/.alibabacloud/credentials (or the file named by
+                        ALIBABA_CLOUD_CREDENTIALS_FILE), not the environment's
+  --json                print the summary as JSON (the function's result)
   --all                 list every key in the table, not only the stale ones
-  --notify              post the report to the DingTalk robot, as the function does
-                        (needs DINGTALK_WEBHOOK_URL)
+  --notify              also post the report to the DingTalk robot, as the
+                        function does (needs DINGTALK_WEBHOOK_URL); the table
+                        is printed first
   -h, --help            show this help
 
-Credentials come from the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID and
-ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS), else the aliyun
-CLI's current profile (~/.aliyun/config.json), else the profile named by ALIBABA_CLOUD_PROFILE
-(default "default") in ~/.alibabacloud/credentials, else the ECS instance role. They need
-ram:ListUsers, ram:ListAccessKeys and actiontrail:GetAccessKeyLastUsedProducts
+Credentials, the first found of: ALIBABA_CLOUD_ACCESS_KEY_ID and
+ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS);
+the aliyun CLI's current profile (~/.aliyun/config.json); the profile named by
+ALIBABA_CLOUD_PROFILE (default "default") in ~/.alibabacloud/credentials; the
+ECS instance role named by ALIBABA_CLOUD_ECS_METADATA. They need ram:ListUsers,
+ram:ListAccessKeys and actiontrail:GetAccessKeyLastUsedProducts
 (policies/stale-key-detector-readonly.json).
 Other settings come from the function's environment variables: RAM_ENDPOINT,
-ACTIONTRAIL_ENDPOINT, RAM_QPS, ACTIONTRAIL_QPS, REPORT_TIMEZONE, EXEMPTIONS, EXEMPTIONS_FILE,
-DINGTALK_* (see .env.example).
+ACTIONTRAIL_ENDPOINT, RAM_QPS, ACTIONTRAIL_QPS, REPORT_TIMEZONE, EXEMPTIONS,
+EXEMPTIONS_FILE, and DINGTALK_* with --notify (see .env.example).
 
-Exit codes: 0 nothing stale, 1 stale keys found, 2 error or keys that could not be checked.
+The table fits 80 columns: access key ids are always whole; a long USER is cut
+with "…", PRODUCTS after a whole product with "… +N" (--json has everything).
+
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error or keys that could
+not be checked.
 
 Examples:
   stale-key-detector scan
   stale-key-detector scan --all --profile prod
   stale-key-detector scan --stale-after-days 30 --region cn-shanghai
   stale-key-detector scan --json | jq -r '.stale[].accessKeyId'
-  DINGTALK_WEBHOOK_URL='https://oapi.dingtalk.com/robot/send?access_token=...' stale-key-detector scan --notify
+  DINGTALK_WEBHOOK_URL="<the robot's webhook>" stale-key-detector scan --notify
 `;
 
 export const INVOKE_USAGE = `Usage: stale-key-detector invoke [flags]
 
-Runs the deployed function once, synchronously, through Function Compute 3.0's InvokeFunction
-API, and prints the summary it returns and the tail of its log. Without --dry-run the function
-posts its report to DingTalk, as a timer run does.
+Runs the deployed function once, synchronously, through Function Compute 3.0's
+InvokeFunction API, and prints the summary it returns and the tail of its log.
+Without --dry-run the function posts its report to DingTalk, as a timer run
+does.
 
 Flags:
-  --dry-run             do not post to DingTalk                 (event "dryRun": true)
-  --report full|changes every stale key, or only what changed   (event "report")
-  --stale-after-days N  threshold for this run, 1-365           (event "staleAfterDays")
+  --dry-run             do not post to DingTalk         (event "dryRun": true)
+  --report full|changes every stale key, or only the newly stale ones
+                                                        (event "report")
+  --stale-after-days N  threshold for this run, 1-365   (event "staleAfterDays")
   --function NAME       function name (default: stale-key-detector)
   --qualifier Q         version or alias (default: LATEST)
-  --region R            the function's region (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
-  --account-id ID       your account ID, for the endpoint <ID>.<region>.fc.aliyuncs.com
+  --region R            the function's region
+                        (default: ALIBABA_CLOUD_REGION_ID, else cn-hangzhou)
+  --account-id ID       your account ID, for the endpoint
+                        <ID>.<region>.fc.aliyuncs.com
                         (default: ALIBABA_CLOUD_ACCOUNT_ID)
   --profile NAME        credentials from a profile, as for scan
-  --timeout SECONDS     how long to wait for the answer, 1-86400 (default: 960, the function's
-                        900 s timeout plus a minute)
-  --json                print the function's answer as JSON on stdout, the log tail on stderr
+  --timeout SECONDS     how long to wait for the answer, 1-86400 (default: 960,
+                        the function's 900 s timeout plus a minute)
+  --json                print the function's answer as JSON on stdout, the log
+                        tail on stderr
   -h, --help            show this help
 
-FUNCTION_COMPUTE_ENDPOINT=scheme://host[:port] replaces the endpoint unless --account-id is
-given (e.g. a test server).
-Credentials as for scan; they need fc:InvokeFunction (policies/operator-invoke.json).
+FUNCTION_COMPUTE_ENDPOINT=scheme://host[:port] replaces the endpoint unless
+--account-id is given (e.g. a test server).
+Credentials as for scan; they need fc:InvokeFunction
+(policies/operator-invoke.json).
 
-Exit codes: 0 nothing stale, 1 stale keys found, 2 error (the call or the function failed, or
-keys that could not be checked).
+Exit codes: 0 nothing stale, 1 stale keys found, 2 error (the call or the
+function failed, or keys that could not be checked).
 
 Examples:
   stale-key-detector invoke --dry-run --account-id 1234567890123456
   stale-key-detector invoke --dry-run --report changes --stale-after-days 30
-  ALIBABA_CLOUD_ACCOUNT_ID=1234567890123456 stale-key-detector invoke --region cn-shanghai --json
+  ALIBABA_CLOUD_ACCOUNT_ID=1234567890123456 \\
+    stale-key-detector invoke --region cn-shanghai --json
 `;

@@ -4,12 +4,14 @@
  * metadata server, no profile of the machine running the tests.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../cli/main';
 import { renderBar } from '../cli/progress';
-import { displayWidth } from '../cli/table';
+import { displayWidth, type KeyRow, renderTable } from '../cli/table';
+import { buildCli } from '../scripts/build';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
@@ -65,10 +67,26 @@ interface Run {
   readonly stderr: string;
 }
 
-/** The bin as a user runs it (node bin/stale-key-detector.js), in a child process. */
+/**
+ * The installed package's layout, built once: bin/stale-key-detector.js and the esbuild bundle in
+ * dist-cli/, in a directory with no sources and no node_modules (what `npm install -g` of the
+ * packed tarball holds; .ci/run checks the real thing). The bin runs the bundle there.
+ */
+let installed: string;
+beforeAll(async () => {
+  installed = mkdtempSync(join(tmpdir(), 'skd-cli-installed-'));
+  mkdirSync(join(installed, 'bin'));
+  copyFileSync(join(__dirname, '..', 'bin', 'stale-key-detector.js'), join(installed, 'bin', 'stale-key-detector.js'));
+  await buildCli(join(installed, 'dist-cli'));
+}, 120_000);
+afterAll(() => {
+  rmSync(installed, { recursive: true, force: true });
+});
+
+/** The bin as a user runs it (node bin/stale-key-detector.js), in a child process, from the installed layout. */
 function bin(argv: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [join(__dirname, '..', 'bin', 'stale-key-detector.js'), ...argv], { env, cwd: home, timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(installed, 'bin', 'stale-key-detector.js'), ...argv], { env, cwd: home, timeout: 30_000 }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : undefined;
       if (code === undefined) reject(error ?? new Error('no exit code'));
       else resolve({ code, stdout, stderr });
@@ -98,6 +116,25 @@ async function runFunction(event: Buffer | string, log: (line: string) => void =
     logger: createLogger({ level: 'info', sink: log }),
   });
 }
+
+/** What a function run with --report changes might return: nothing stale, nothing newly stale. */
+const CANNED: Summary = {
+  trigger: 'manual',
+  report: 'changes',
+  dryRun: true,
+  now: '2026-11-25T01:00:00.000Z',
+  staleAfterDays: 30,
+  partial: false,
+  complete: true,
+  counts: { users: 1, keys: 1, stale: 0, unknown: 0, unlistedUsers: 0, inactive: 0, ok: 1, exempt: 0, newlyStale: 0, warn: 0, rotationOverdue: 0 },
+  stale: [],
+  newlyStale: [],
+  unknown: [],
+  unlistedUsers: [],
+  notified: { messages: 0 },
+  api: { calls: 3, retries: 0, throttled: 0 },
+  durationMs: 12,
+};
 
 const staleIds = (s: Pick<Summary, 'stale'>): string[] => s.stale.map((k) => k.accessKeyId).sort();
 
@@ -138,13 +175,18 @@ describe('scan', () => {
     const rows = lines.slice(1, 5);
     expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual([DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.wangFangNeverUsed, DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.liNaStale]);
     const zhang = rows.find((l) => l.includes(DEMO_KEY_IDS.exEmployee)) ?? '';
-    expect(zhang).toMatch(/^zhang\.wei \(张伟\) +LTAI5t\w+ +stale +200 d( <1 h| \d+ h)? +\d{4}-\d{2}-\d{2} +Ecs, Rds$/);
-    // Created two years ago with no use recorded: idle as long as ActionTrail can vouch for, not "never".
-    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.legacyNeverUsed))).toMatch(/stale +399 d \d+ h +none since \d{4}-\d{2}-\d{2} +-$/);
+    // IDLE in whole days (the hours only when the days equal the threshold).
+    expect(zhang).toMatch(/^zhang\.wei \(张伟\) +LTAI5t\w+ +stale +200 d +\d{4}-\d{2}-\d{2} +Ecs, Rds$/);
+    // Created two years ago with no use recorded: idle as long as ActionTrail can vouch for, not
+    // "never"; the legend under the table says since when.
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.legacyNeverUsed))).toMatch(/^legacy-backup +LTAI5t\w+ +stale +399 d +none +-$/);
+    expect(lines[5]).toMatch(/^none: no use recorded since \d{4}-\d{2}-\d{2}, the start of ActionTrail's records\.$/);
     // Columns line up, CJK names counted two columns wide.
     const statusAt = new Set(lines.slice(0, 5).map((l) => displayWidth(l.slice(0, l.search(/ (STATUS|stale) /)))));
     expect(statusAt.size).toBe(1);
-    expect(lines[5]).toBe('');
+    expect(lines[6]).toBe('');
+    // Always said, even when it is none.
+    expect(run.stdout).toContain('\nCould not check 0 keys and the keys of 0 users.\n');
     expect(run.stdout).toContain('14 keys of 9 users: 4 stale, 8 ok, 2 inactive, 0 exempt, 0 not checked.');
     expect(run.stdout).toContain('Dry run: nothing was posted to DingTalk (--notify posts it).');
     expect(run.stdout).not.toContain(DEMO_KEY_IDS.ciDaily);
@@ -153,10 +195,48 @@ describe('scan', () => {
   it('--all lists every key, stale first', async () => {
     const run = await cli(['scan', '--all']);
     expect(run.code).toBe(1);
-    const rows = run.stdout.split('\n\n')[0]?.split('\n').slice(1) ?? [];
+    const rows = run.stdout.split('\n\n')[0]?.split('\n').slice(1, -1) ?? [];
     expect(rows).toHaveLength(14);
     expect(rows.map((l) => l.split(/\s{2,}/)[2])).toEqual([...Array(4).fill('stale'), ...Array(8).fill('ok'), 'inactive', 'inactive']);
-    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.ciDaily))).toMatch(/ ok +0 d( <1 h| \d+ h)? +\d{4}-\d{2}-\d{2} +Fc, Oss, Cr, Ecs$/);
+    // Four products do not fit in what 80 columns leave: the first, and how many more.
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.ciDaily))).toMatch(/^ci-deployer +LTAI5t\w+ +ok +0 d +\d{4}-\d{2}-\d{2} +Fc … \+3$/);
+  });
+
+  it('fits 80 columns: scan, scan --all, every help text; ids whole, USER cut with "…", PRODUCTS with "… +N"', async () => {
+    const outputs = [
+      (await cli(['scan'])).stdout,
+      (await cli(['scan', '--all'])).stdout,
+      (await cli(['scan', '--all', '--stale-after-days', '1'])).stdout,
+      (await cli(['scan', '--help'])).stdout,
+      (await cli(['invoke', '--help'])).stdout,
+      (await cli(['--help'])).stdout,
+    ];
+    for (const output of outputs) {
+      const wide = output.split('\n').filter((line) => displayWidth(line) > 80);
+      expect(wide).toEqual([]);
+    }
+    for (const id of Object.values(DEMO_KEY_IDS)) expect(outputs[1]).toContain(id);
+
+    // Long names and many products: cut by the rule, the id never.
+    const now = Date.now();
+    const row = (userName: string, displayName: string | undefined, accessKeyId: string, products: string[]): KeyRow => ({
+      userName, displayName, accessKeyId, verdict: 'inactive', idleMs: 400 * 86_400_000, lastUsed: now - 400 * 86_400_000, noUseSince: undefined, createdAt: 0, products,
+    });
+    const table = renderTable(
+      [
+        row('a-very-long-ram-user-name-for-the-nightly-export-job', '夜间导出任务的服务账号', 'LTAI5tLongUserName000001', ['Ecs', 'Oss', 'Rds', 'Sls', 'Kms', 'Vpc', 'Actiontrail']),
+        row('李娜的第二个账号和很长的名字', undefined, 'LTAI5tCjkName00000000002', ['Actiontrail', 'Resourcemanager']),
+        row('ops', 'Ops', 'LTAI5tShort0000000000003', []),
+      ],
+      'UTC',
+      { staleAfterDays: 90 },
+    );
+    const lines = table.trimEnd().split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^a-very-long-\S*… +LTAI5tLongUserName000001 .* Ecs(, \w+)* … \+\d$/);
+    // Not even the first product fits whole: it is cut, and the count of the others kept.
+    expect(lines[2]).toMatch(/^李娜的\S*… +LTAI5tCjkName00000000002 .* Actio\S*… \+1$/);
+    expect(lines[3]).toMatch(/^ops \(Ops\) +LTAI5tShort0000000000003 +inactive +400 d +\d{4}-\d{2}-\d{2} +-$/);
   });
 
   it('--stale-after-days and --region change the run', async () => {
@@ -166,24 +246,65 @@ describe('scan', () => {
     expect(staleIds(summary)).toEqual([...EXPECTED_STALE, DEMO_KEY_IDS.monitorIdle, DEMO_KEY_IDS.slsShipperIdle].sort());
   });
 
-  it('--notify posts the report to DingTalk as the function does', async () => {
-    const env = cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
-    const run = await cli(['scan', '--notify'], { env });
+  const notifyEnv = (): Record<string, string | undefined> => cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
+
+  it('--notify prints the table, then posts the report to DingTalk as the function does', async () => {
+    const run = await cli(['scan', '--notify'], { env: notifyEnv() });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(1);
     expect(cloud.dingtalk.messages.length).toBeGreaterThan(0);
-    expect(run.stdout).toContain(`Posted ${cloud.dingtalk.messages.length === 1 ? '1 message' : `${cloud.dingtalk.messages.length} messages`} to DingTalk.`);
+    expect(run.stdout).toMatch(/^USER +ACCESS KEY/);
+    expect(run.stdout).not.toContain('Dry run');
+    // The last line says what was posted, after the table.
+    expect(run.stdout.endsWith(`\nPosted ${cloud.dingtalk.messages.length === 1 ? '1 message' : `${cloud.dingtalk.messages.length} messages`} to DingTalk.\n`)).toBe(true);
     const text = cloud.dingtalk.messages.map((m) => m.text).join('\n');
     for (const id of EXPECTED_STALE) expect(text).toContain(id);
+    // --json posts first, so that notified.messages is what DingTalk took.
+    cloud.dingtalk.reset();
+    const json = await cli(['scan', '--notify', '--json'], { env: notifyEnv() });
+    expect(json.code).toBe(1);
+    expect((JSON.parse(json.stdout) as Summary).notified.messages).toBe(cloud.dingtalk.messages.length);
+  });
+
+  it('--notify: a DingTalk rejection is reported after the table, exit 2, and the failure alert goes out', async () => {
+    cloud.dingtalk.failNext(1, 310000, 'keywords not in content');
+    const run = await cli(['scan', '--notify'], { env: notifyEnv() });
+    expect(run.code).toBe(2);
+    // The whole result is printed, the rejection does not hide it.
+    expect(run.stdout).toMatch(/^USER +ACCESS KEY/);
+    for (const id of EXPECTED_STALE) expect(run.stdout).toContain(id);
+    expect(run.stdout).toContain('14 keys of 9 users: 4 stale');
+    expect(run.stdout).not.toContain('Posted');
+    expect(run.stderr).toMatch(/^error: posted 0 of \d+ messages? to DingTalk: DingTalk refused the message: errcode 310000 \(keywords not in content\)/);
+    // As the function does: the short failure alert, which the robot took.
+    expect(cloud.dingtalk.messages).toHaveLength(1);
+    expect(cloud.dingtalk.messages[0]?.text).toContain('could not be posted');
   });
 
   it('--notify without a webhook is an error naming the flag; without --notify nothing is posted', async () => {
     const run = await cli(['scan', '--notify']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --notify: needs DINGTALK_WEBHOOK_URL/);
-    const quiet = await cli(['scan'], { env: cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret }) });
+    const quiet = await cli(['scan'], { env: notifyEnv() });
     expect(quiet.code).toBe(1);
     expect(cloud.dingtalk.messages).toHaveLength(0);
+    expect(cloud.stats.get('dingtalk:send').requests).toBe(0);
+  });
+
+  it('a plain scan reads no DingTalk setting: a partial or bad DINGTALK_* does not fail it', async () => {
+    const cases = [
+      { DINGTALK_SECRET: DEFAULT_DINGTALK.secret },
+      { DINGTALK_SECRET: 'not-a-signing-secret', DINGTALK_WEBHOOK_URL: 'ftp://example' },
+      { DINGTALK_KEYWORD: 'two\nlines', DINGTALK_AT_MOBILES: 'nobody', DINGTALK_AT_ALL: 'perhaps' },
+    ];
+    for (const dingtalk of cases) {
+      const run = await cli(['scan'], { env: cliEnv(dingtalk) });
+      expect({ dingtalk, code: run.code, stderr: run.stderr }).toEqual({ dingtalk, code: 1, stderr: '' });
+      // With --notify they are read, and the bad one is named.
+      const notify = await cli(['scan', '--notify'], { env: cliEnv(dingtalk) });
+      expect(notify.code).toBe(2);
+      expect(notify.stderr).toMatch(/^error: (DINGTALK_\w+|--notify): /);
+    }
     expect(cloud.stats.get('dingtalk:send').requests).toBe(0);
   });
 
@@ -243,13 +364,45 @@ describe('scan', () => {
     expect(run.stderr + run.stdout).not.toContain(secret);
   });
 
-  it('exits 2 when no credentials can be found', async () => {
-    const run = await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_SECURITY_TOKEN: undefined }) });
+  it('no credentials: one line naming the ways to give them, and not one request (no ECS metadata probe)', async () => {
+    // Nothing switched off: the ECS metadata service would be probed here if the CLI did so unasked.
+    const env = cliEnv({
+      ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
+      ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
+      ALIBABA_CLOUD_ECS_METADATA_DISABLED: undefined,
+      ALIBABA_CLOUD_CREDENTIALS_URI: undefined,
+      ALIBABA_CLOUD_CREDENTIALS_FILE: undefined,
+    });
+    // Every socket this process opens while the command runs (node:diagnostics_channel).
+    const sockets: unknown[] = [];
+    const onSocket = (message: unknown): void => {
+      sockets.push(message);
+    };
+    subscribe('net.client.socket', onSocket);
+    let run: Run;
+    try {
+      run = await cli(['scan'], { env });
+    } finally {
+      unsubscribe('net.client.socket', onSocket);
+    }
+    expect(sockets).toEqual([]);
+    expect(cloud.stats.totals().requests).toBe(0);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/^error: credentials: none found/);
-    // Every link of the chain was tried, none outside the loopback: the URI link got the fake's 404.
-    expect(run.stderr).toContain('get sts token failed, httpStatus: 404');
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')).toHaveLength(2);
+    expect(run.stderr).toMatch(/^error: credentials: none found; set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET \(plus ALIBABA_CLOUD_SECURITY_TOKEN/);
+    for (const way of ['--profile NAME', '~/.alibabacloud/credentials', 'aliyun configure', '~/.aliyun/config.json', 'ALIBABA_CLOUD_ECS_METADATA']) expect(run.stderr).toContain(way);
     expect(run.stderr).not.toContain('undefined');
+  });
+
+  it('no credentials: names a source that is there but unusable, and asks ALIBABA_CLOUD_CREDENTIALS_URI only when set', async () => {
+    const noKeys = { ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_SECURITY_TOKEN: undefined };
+    const half = await cli(['scan'], { env: cliEnv({ ...noKeys, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tHalfAKey0000000001', ALIBABA_CLOUD_CREDENTIALS_URI: undefined }) });
+    expect(half.stderr).toMatch(/^error: credentials: none found \(ALIBABA_CLOUD_ACCESS_KEY_ID is set without ALIBABA_CLOUD_ACCESS_KEY_SECRET; ALIBABA_CLOUD_CREDENTIALS_FILE: no such file [^;]*\); set /);
+    const uri = await cli(['scan'], { env: cliEnv(noKeys) });
+    expect(uri.code).toBe(2);
+    expect(uri.stderr).toContain('ALIBABA_CLOUD_CREDENTIALS_URI: get sts token failed, httpStatus: 404');
   });
 
   it('exits 2 when keys could not be checked, whether stale keys were found or not', async () => {
@@ -326,7 +479,7 @@ describe('scan', () => {
       expect(process.env).toEqual(before);
     });
 
-    it('through the bin: reads ~/.alibabacloud/credentials of $HOME, and exits with the code', async () => {
+    it('through the bin, running the bundle alone: reads ~/.alibabacloud/credentials of $HOME, and exits with the code', async () => {
       mkdirSync(join(home, '.alibabacloud'));
       writeCredentialsFile(join(home, '.alibabacloud', 'credentials'));
       const env = {
@@ -346,6 +499,18 @@ describe('scan', () => {
       expect(staleIds(JSON.parse(scan.stdout) as Summary)).toEqual(EXPECTED_STALE);
       const bad = await bin(['scan', '--stale-after-days', 'x'], env);
       expect(bad).toEqual({ code: 2, stdout: '', stderr: 'error: --stale-after-days: must be a whole number from 1 to 365, got "x"; ActionTrail keeps about 400 days of history, so a longer threshold would judge keys on a use it can no longer see\n' });
+      const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+      expect(await bin(['--version'], env)).toEqual({ code: 0, stdout: `stale-key-detector ${version}\n`, stderr: '' });
+    });
+
+    it('through the bin: invoke loads its Function Compute client from the bundle beside it', async () => {
+      cloud.setFcHandler(async () => ({ result: { ...CANNED, report: 'full' }, log: 'canned\n' }));
+      const env = Object.fromEntries(Object.entries({ PATH: process.env['PATH'], ...cliEnv() }).filter((e): e is [string, string] => e[1] !== undefined));
+      const run = await bin(['invoke', '--dry-run'], env);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain('No stale access keys.');
+      expect(cloud.fcInvocations).toHaveLength(1);
     });
   });
 });
@@ -360,23 +525,6 @@ describe('invoke', () => {
     });
   }
 
-  const CANNED: Summary = {
-    trigger: 'manual',
-    report: 'changes',
-    dryRun: true,
-    now: '2026-11-25T01:00:00.000Z',
-    staleAfterDays: 30,
-    partial: false,
-    complete: true,
-    counts: { users: 1, keys: 1, stale: 0, unknown: 0, unlistedUsers: 0, inactive: 0, ok: 1, exempt: 0, newlyStale: 0, warn: 0, rotationOverdue: 0 },
-    stale: [],
-    newlyStale: [],
-    unknown: [],
-    unlistedUsers: [],
-    notified: { messages: 0 },
-    api: { calls: 3, retries: 0, throttled: 0 },
-    durationMs: 12,
-  };
 
   it('runs the function synchronously and prints its summary and the decoded log tail', async () => {
     deployRealFunction();
@@ -415,8 +563,33 @@ describe('invoke', () => {
     expect(run.code).toBe(0);
     expect(cloud.fcInvocations).toHaveLength(1);
     expect(cloud.fcInvocations[0]?.body.toString('utf8')).toBe('{"dryRun":true,"report":"changes","staleAfterDays":30}');
-    expect(run.stdout).toContain('No stale access keys.');
+    expect(run.stdout).toContain('Newly stale (0): no key turned stale since the previous scheduled run.');
+    expect(run.stdout).not.toContain('USER');
     expect(run.stdout).toContain('canned');
+  });
+
+  it('--report changes prints the newly stale keys as such, not a full report', async () => {
+    deployRealFunction();
+    const full = JSON.parse((await cli(['invoke', '--dry-run', '--json'])).stdout) as Summary;
+    const [first, second] = [...full.stale].sort((a, b) => a.accessKeyId.localeCompare(b.accessKeyId));
+    if (first === undefined || second === undefined) throw new Error('the demo account has stale keys');
+    const changes: Summary = {
+      ...full,
+      report: 'changes',
+      newlyStale: [first.accessKeyId],
+      counts: { ...full.counts, newlyStale: 1 },
+    };
+    cloud.setFcHandler(async () => ({ result: changes, log: 'changes\n' }));
+    const run = await cli(['invoke', '--dry-run', '--report', 'changes']);
+    expect(run.code).toBe(1);
+    const body = run.stdout.split('\n').slice(2);
+    expect(body[0]).toBe('Newly stale (1), since the previous scheduled run:');
+    expect(body[1]).toMatch(/^USER +ACCESS KEY +STATUS +IDLE +LAST USED +PRODUCTS$/);
+    expect(body[2]).toContain(first.accessKeyId);
+    expect(run.stdout).not.toContain(second.accessKeyId);
+    expect(run.stdout).toContain(`${full.stale.length - 1} other keys are still stale; --report full lists every stale key.`);
+    expect(run.stdout).toContain('Could not check 0 keys and the keys of 0 users.');
+    for (const line of run.stdout.split('--- log tail ---')[0]?.split('\n') ?? []) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
 
   it('sends {} without flags, and --function / --qualifier pick the function', async () => {
@@ -449,7 +622,8 @@ describe('invoke', () => {
     expect(missing.stderr).toContain('fix: check --function, --qualifier, --region and --account-id');
     const badSecret = await cli(['invoke'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-for-fc' }) });
     expect(badSecret.code).toBe(2);
-    expect(badSecret.stderr).toContain('SignatureDoesNotMatch');
+    // FC 3.0's code, or FC 2.0's (@alicloud/fc2 signs as FC 2.0 does).
+    expect(badSecret.stderr).toMatch(/Signature(Does)?NotMatch/);
     expect(cloud.fcInvocations).toHaveLength(0);
   });
 
@@ -478,6 +652,12 @@ describe('help', () => {
     expect(run.stdout).toContain(usage);
     expect(run.stdout).toContain('Examples:\n  stale-key-detector ');
     expect(run.stdout).toContain('Exit codes: 0 nothing stale, 1 stale keys found, 2 error');
+  });
+
+  it('--version prints the package version, exit 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await cli([flag])).toEqual({ code: 0, stdout: `stale-key-detector ${version}\n`, stderr: '' });
+    expect((await cli(['--help'])).stdout).toContain('stale-key-detector --version');
   });
 
   it('no arguments: the usage on stderr, exit 2', async () => {
