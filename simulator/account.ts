@@ -53,8 +53,6 @@ export class FakeAccount {
   private readonly userList: FakeUser[] = [];
   private readonly usersByName = new Map<string, FakeUser>();
   private readonly keysById = new Map<string, FakeKey>();
-  /** ActionTrail records of keys that are not (or no longer) in the account. */
-  private readonly orphanProducts = new Map<string, ProductUse[]>();
   private nextUserId = 200000000000000;
 
   /** Users in creation order (the order ListUsers pages through). Do not mutate the array itself. */
@@ -100,19 +98,6 @@ export class FakeAccount {
     return key;
   }
 
-  /** Replaces what ActionTrail reports for a key (the key need not belong to the account). */
-  setProducts(accessKeyId: string, products: readonly ProductUse[]): void {
-    const key = this.keysById.get(accessKeyId);
-    if (key) key.products = products.map((p) => ({ ...p }));
-    else this.orphanProducts.set(accessKeyId, products.map((p) => ({ ...p })));
-  }
-
-  setKeyStatus(accessKeyId: string, status: KeyStatus): void {
-    const key = this.keysById.get(accessKeyId);
-    if (!key) throw new Error(`no such key: ${accessKeyId}`);
-    key.status = status;
-  }
-
   getUser(userName: string): FakeUser | undefined {
     return this.usersByName.get(userName);
   }
@@ -121,8 +106,8 @@ export class FakeAccount {
     return this.keysById.get(accessKeyId);
   }
 
-  /** ActionTrail's records for any AccessKeyId (keys of other accounts or deleted keys included). */
+  /** ActionTrail's records for an AccessKeyId (none for a key it never saw). */
   productsOf(accessKeyId: string): readonly ProductUse[] {
-    return this.keysById.get(accessKeyId)?.products ?? this.orphanProducts.get(accessKeyId) ?? [];
+    return this.keysById.get(accessKeyId)?.products ?? [];
   }
 }

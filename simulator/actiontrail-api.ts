@@ -9,14 +9,14 @@ export interface ActionTrailContext {
   readonly account: FakeAccount;
   readonly rng: Rng;
   readonly nowMs: number;
-  /** Records older than this are gone (ActionTrail keeps 400 days); null = keep everything. */
-  readonly retentionDays: number | null;
+  /** Records older than this are gone (ActionTrail keeps 400 days). */
+  readonly retentionDays: number;
 }
 
 function getAccessKeyLastUsedProducts(ctx: ActionTrailContext, params: ReadonlyMap<string, string>): ApiOutcome {
   const accessKey = params.get('AccessKey');
   if (!accessKey) return failed(errors.missingParameter('AccessKey'));
-  const oldest = ctx.retentionDays === null ? -Infinity : ctx.nowMs - ctx.retentionDays * DAY_MS;
+  const oldest = ctx.nowMs - ctx.retentionDays * DAY_MS;
   const kept = ctx.account.productsOf(accessKey).filter((p) => p.usedTimestamp >= oldest);
   // The order is not documented: answer in a (seeded) random order so callers cannot rely on it.
   return ok({

@@ -55,6 +55,4 @@ export const errors = {
     apiError(400, `InvalidParameter.${name}`, `The parameter ${name} is invalid.${detail ? ` ${detail}` : ''}`),
   userNotFound: (userName: string): ApiError =>
     apiError(404, 'EntityNotExist.User', `The user does not exist: ${userName}`),
-  accessKeyOfUserNotFound: (accessKeyId: string): ApiError =>
-    apiError(404, 'EntityNotExist.User.AccessKey', `The access key does not exist: ${accessKeyId}`),
 };

@@ -19,10 +19,6 @@ export class CredentialStore {
     this.byId.set(credential.accessKeyId, { ...credential });
   }
 
-  remove(accessKeyId: string): boolean {
-    return this.byId.delete(accessKeyId);
-  }
-
   get(accessKeyId: string): FakeCredential | undefined {
     return this.byId.get(accessKeyId);
   }

@@ -78,20 +78,9 @@ function messageText(msg: Record<string, unknown>): { msgtype: string; text: str
     case 'markdown':
       text = fields('title', 'text');
       break;
-    case 'link':
-      text = fields('title', 'text', 'messageUrl');
-      break;
-    case 'actionCard':
-      text = fields('title', 'text');
-      break;
-    case 'feedCard': {
-      const links = part['links'];
-      if (!Array.isArray(links) || links.length === 0) return MISSING_JSON('feedCard.links');
-      text = links.map((l) => (isRecord(l) && typeof l['title'] === 'string' ? l['title'] : '')).join('\n');
-      break;
-    }
     default:
-      return answer(40035, `不支持的消息类型 (unsupported msgtype: ${msgtype})`);
+      // link, actionCard and feedCard exist too; the detector sends markdown only.
+      return answer(40035, `不支持的消息类型 (msgtype ${msgtype} is not simulated)`);
   }
   return typeof text === 'string' ? { msgtype, text } : text;
 }
@@ -99,7 +88,7 @@ function messageText(msg: Record<string, unknown>): { msgtype: string; text: str
 export class DingtalkRobot {
   readonly messages: DingtalkMessage[] = [];
   readonly attempts: DingtalkAttempt[] = [];
-  private config: DingtalkOptions;
+  private readonly config: DingtalkOptions;
   private readonly window = new SlidingWindow(DINGTALK_MESSAGES_PER_MINUTE, MINUTE_MS);
   private blockedUntilMs: number | undefined;
   private readonly seenUuids = new Set<string>();
@@ -116,28 +105,9 @@ export class DingtalkRobot {
     return this.config.accessToken;
   }
 
-  get options(): DingtalkOptions {
-    return this.config;
-  }
-
   /** End of the current 130101 block (robot clock), if blocked. */
   get blockedUntil(): number | undefined {
     return this.blockedUntilMs !== undefined && this.blockedUntilMs > this.now() ? this.blockedUntilMs : undefined;
-  }
-
-  /** Changes token / secret / keywords (fields left out keep their value; pass undefined to switch off). */
-  configure(changes: Partial<DingtalkOptions>): void {
-    this.config = { ...this.config, ...changes };
-  }
-
-  /** The robot's clock (the fake's `now` option). */
-  currentTime(): number {
-    return this.now();
-  }
-
-  /** Drops the failNext scripts. */
-  clearFaults(): void {
-    this.scripted.length = 0;
   }
 
   /** The next `count` sends answer `errcode` / `errmsg` (e.g. -1 "system busy"). */

@@ -40,12 +40,6 @@ export class FaultPlan {
     this.random = random;
   }
 
-  clear(): void {
-    this.queues.clear();
-    this.keyFaults.clear();
-    this.userFaults.clear();
-  }
-
   /** Consumes the scripted fault for this request, if any. */
   takeScripted(qualifiedAction: string, bareAction: string): Fault | undefined {
     return this.take(qualifiedAction) ?? this.take(bareAction);

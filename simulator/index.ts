@@ -2,15 +2,16 @@
  * Loopback fake of Alibaba Cloud RAM, ActionTrail, FC 3.0 InvokeFunction and a DingTalk robot.
  *
  *   const cloud = await startFakeCloud({ account: demoAccount(Date.now()) });
- *   new Ram(new $OpenApiUtil.Config({ ...cloud.clientConfig() }));            // endpoint 127.0.0.1:port, http
- *   new RPCClient({ ...DEFAULT_CREDENTIALS, endpoint: cloud.endpoint, apiVersion: '2020-07-06' });
- *   await fetch(cloud.signedDingtalkUrl(), { method: 'POST', body: JSON.stringify(msg) });
+ *   const { ram, actionTrail } = simulatorAdapters(cloud);   // simulator/function-wiring.ts
+ *   handleInvocation(event, fcContext(), { env: simulatorEnv(cloud), clock: systemClock });
  *   await cloud.close();
+ *
+ * test/simulator-contract.test.ts pins it to what the real SDK clients send and receive.
  *
  * No jest dependency: usable from the demo (npm start) and the benchmark (npm run bench).
  */
 export { startFakeCloud, FakeCloud, DEFAULT_DINGTALK, DINGTALK_PATH } from './fake-cloud';
-export type { FakeCloudOptions, FakeClientConfig } from './fake-cloud';
+export type { FakeCloudOptions } from './fake-cloud';
 export { DEFAULT_CREDENTIALS } from './credentials';
 export { FakeAccount } from './account';
 export type { EventSource, FakeKey, FakeUser, KeyStatus, NewKey, NewUser, ProductUse } from './account';

@@ -1,10 +1,10 @@
-/** RAM 2015-05-01: ListUsers, ListAccessKeys, GetAccessKeyLastUsed, UpdateAccessKey. */
+/** RAM 2015-05-01: the two actions the detector calls, ListUsers and ListAccessKeys. */
 import type { FakeAccount } from './account';
 import { errors } from './api-error';
 import { failed, ok, type ApiOutcome } from './api-outcome';
 import { isoSeconds } from './dates';
 
-export const RAM_ACTIONS = ['ListUsers', 'ListAccessKeys', 'GetAccessKeyLastUsed', 'UpdateAccessKey'] as const;
+export const RAM_ACTIONS = ['ListUsers', 'ListAccessKeys'] as const;
 
 export function encodeMarker(nextIndex: number): string {
   return Buffer.from(`ram:users:${nextIndex}`).toString('base64');
@@ -71,43 +71,13 @@ function listAccessKeys(account: FakeAccount, params: ReadonlyMap<string, string
   });
 }
 
-function keyOf(account: FakeAccount, params: ReadonlyMap<string, string>) {
-  const user = userOf(account, params);
-  if ('ok' in user) return user;
-  const accessKeyId = params.get('UserAccessKeyId');
-  if (!accessKeyId) return failed(errors.missingParameter('UserAccessKeyId'));
-  const key = user.keys.find((k) => k.accessKeyId === accessKeyId);
-  return key ?? failed(errors.accessKeyOfUserNotFound(accessKeyId));
-}
-
-function getAccessKeyLastUsed(account: FakeAccount, params: ReadonlyMap<string, string>): ApiOutcome {
-  const key = keyOf(account, params);
-  if ('ok' in key) return key;
-  let last = -Infinity;
-  for (const p of key.products) last = Math.max(last, p.usedTimestamp);
-  return ok({ AccessKeyLastUsed: { LastUsedDate: Number.isFinite(last) ? isoSeconds(last) : 'N/A' } });
-}
-
-function updateAccessKey(account: FakeAccount, params: ReadonlyMap<string, string>): ApiOutcome {
-  const key = keyOf(account, params);
-  if ('ok' in key) return key;
-  const status = params.get('Status');
-  if (status !== 'Active' && status !== 'Inactive') return failed(errors.invalidParameter('Status'));
-  key.status = status;
-  return ok({});
-}
-
-/** Undefined when RAM has no such action (the fake implements only these four). */
+/** Undefined for any other action (answered InvalidAction.NotFound). */
 export function handleRam(action: string, params: ReadonlyMap<string, string>, account: FakeAccount): ApiOutcome | undefined {
   switch (action) {
     case 'ListUsers':
       return listUsers(account, params);
     case 'ListAccessKeys':
       return listAccessKeys(account, params);
-    case 'GetAccessKeyLastUsed':
-      return getAccessKeyLastUsed(account, params);
-    case 'UpdateAccessKey':
-      return updateAccessKey(account, params);
     default:
       return undefined;
   }

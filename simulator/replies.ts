@@ -35,8 +35,8 @@ export function errorReply(error: ApiError, info: ProductInfo, requestId: string
   };
 }
 
-/** The reply for an injected fault ('hang' is the caller's business: it delays, then answers normally). */
-export function faultReply(fault: Exclude<Fault, { kind: 'hang' }>, info: ProductInfo, requestId: string): Reply {
+/** The reply for an injected fault. */
+export function faultReply(fault: Fault, info: ProductInfo, requestId: string): Reply {
   switch (fault.kind) {
     case 'reset':
       return { kind: 'reset' };

@@ -1,4 +1,4 @@
-/** Per-action counters, in-flight tracking and the optional request log. */
+/** Per-action counters and in-flight tracking (what the benchmark reports). */
 import type { ActionStats } from './types';
 
 function zero(): ActionStats {
@@ -9,18 +9,10 @@ export type Outcome = 'success' | 'error' | 'throttled' | 'injected' | 'injected
 
 export class CloudStats {
   private readonly byAction = new Map<string, ActionStats>();
-  private readonly arrivalTimes = new Map<string, number[]>();
 
   /** Counters of one action (all zero when it was never called). */
   get(action: string): Readonly<ActionStats> {
     return this.byAction.get(action) ?? zero();
-  }
-
-  /** A copy of every action's counters. */
-  snapshot(): Record<string, ActionStats> {
-    const out: Record<string, ActionStats> = {};
-    for (const [action, stats] of this.byAction) out[action] = { ...stats };
-    return out;
   }
 
   /** Sum over all actions (maxInFlight is the largest of any single action). */
@@ -38,21 +30,8 @@ export class CloudStats {
     return sum;
   }
 
-  /** Monotonic arrival times (performance.now()) of an action; recorded only with recordRequests. */
-  arrivals(action: string): readonly number[] {
-    return this.arrivalTimes.get(action) ?? [];
-  }
-
-  reset(): void {
-    for (const s of this.byAction.values()) {
-      const inFlight = s.inFlight;
-      Object.assign(s, zero(), { inFlight, maxInFlight: inFlight });
-    }
-    this.arrivalTimes.clear();
-  }
-
   /** @internal */
-  arrive(action: string, arrivedAt: number, record: boolean): void {
+  arrive(action: string): void {
     let s = this.byAction.get(action);
     if (!s) {
       s = zero();
@@ -61,14 +40,6 @@ export class CloudStats {
     s.requests += 1;
     s.inFlight += 1;
     if (s.inFlight > s.maxInFlight) s.maxInFlight = s.inFlight;
-    if (record) {
-      let times = this.arrivalTimes.get(action);
-      if (!times) {
-        times = [];
-        this.arrivalTimes.set(action, times);
-      }
-      times.push(arrivedAt);
-    }
   }
 
   /** @internal */

@@ -1,4 +1,5 @@
 /** Public option and data types of the fake cloud. */
+import type { FakeAccount } from './account';
 
 /** A key the fake accepts. `allowedActions` like 'ram:ListUsers'; undefined = every action. */
 export interface FakeCredential {
@@ -17,8 +18,6 @@ export type Fault =
   | { readonly kind: 'no-code-5xx'; readonly status: number }
   /** This JSON body (RequestId added) with this status, e.g. an HTTP 500 that still carries {"Products": []}. */
   | { readonly kind: 'body'; readonly status: number; readonly body: Readonly<Record<string, unknown>> }
-  /** Wait `ms`, then answer normally. */
-  | { readonly kind: 'hang'; readonly ms: number }
   /** Destroy the socket without an answer. */
   | { readonly kind: 'reset' };
 
@@ -90,8 +89,32 @@ export interface RequestLogEntry {
   readonly params: Readonly<Record<string, string>>;
   /** Wall clock at arrival (Date.now()). */
   readonly time: number;
-  /** Monotonic arrival time (performance.now()). */
-  readonly arrivedAt: number;
   status: number;
   code: string | undefined;
+}
+
+export interface FakeCloudOptions {
+  /** Keys the fake accepts (default: [DEFAULT_CREDENTIALS]). */
+  readonly credentials?: readonly FakeCredential[] | undefined;
+  /** The account served by RAM and ActionTrail (default: an empty account). */
+  readonly account?: FakeAccount | undefined;
+  /** Uniform random delay per request (default [0, 0]). */
+  readonly latencyMs?: LatencyRange | undefined;
+  readonly qps?: QpsLimits | undefined;
+  readonly faults?: RandomFaults | undefined;
+  /** Seed of every random choice (latency, faults, product order). Default 1. */
+  readonly seed?: number | undefined;
+  /** Keep requestLog (off by default: memory). */
+  readonly recordRequests?: boolean | undefined;
+  /** Default: accessToken 'fake-robot-token', secret 'SECfake-signing-secret', no keywords. */
+  readonly dingtalk?: DingtalkOptions | undefined;
+  /**
+   * The clock of the simulator's limits: the QPS windows and the DingTalk robot (20 a minute, its
+   * block, its timestamp check), e.g. a test's virtual clock. Default: real time. Signatures are
+   * always checked against the wall clock, which is what the SDKs sign with.
+   */
+  readonly now?: (() => number) | undefined;
+  readonly fcHandler?: FcHandler | undefined;
+  /** Names of deployed functions (default ['stale-key-detector']). */
+  readonly fcFunctions?: readonly string[] | undefined;
 }
