@@ -51,22 +51,27 @@ function local(ms: number, zone: string): { date: string; minute: number } {
 
 /**
  * The oracle: the local dates whose digest moment lies in (from, to]. A date's digest moment is the
- * first instant at which that date's clock reads hour:00 or later. Steps of `step` ms, a divisor
+ * first instant at which the clock reads that date's hour:00 or later (a later date included: a
+ * day whose hour a switch skips gets the first instant after the gap). Steps of `step` ms, a divisor
  * of both the interval (so the steps land on the run) and 15 minutes (every zone offset and switch
  * of these years is a multiple of 15 minutes, so they land on every digest moment).
  */
 function digestDatesIn(from: number, to: number, zone: string, hour: number, step: number, done: Set<string>): string[] {
   const dates: string[] = [];
+  const mark = (date: string): void => {
+    // The first time only: where a switch turns the clock back, hour:00 may come round again.
+    if (done.has(date)) return;
+    dates.push(date);
+    done.add(date);
+  };
   let before = local(from, zone);
   for (let t = from + step; t <= to; t += step) {
     const now = local(t, zone);
-    const reached = now.minute >= hour * 60;
-    const reachedBefore = before.date === now.date && before.minute >= hour * 60;
-    // The first time only: where a switch turns the clock back, hour:00 may come round again.
-    if (reached && !reachedBefore && !done.has(now.date)) {
-      dates.push(now.date);
-      done.add(now.date);
-    }
+    // The date we were on, before its hour:00: its moment is here if the clock reached hour:00, or if
+    // the date ended first (a switch at the end of the day skipped the hour: the first instant after it).
+    if (before.minute < hour * 60 && (now.date !== before.date || now.minute >= hour * 60)) mark(before.date);
+    // A date that began in this step, its clock already at hour:00 or later (hour 0, or a skipped start).
+    if (now.date !== before.date && now.minute >= hour * 60) mark(now.date);
     before = now;
   }
   return dates;
@@ -203,5 +208,15 @@ describe('the digest rule (examples)', () => {
   it('finds the digest in zones at +05:30 and +05:45', () => {
     expect(runs(utc('2026-11-25T00:00:00Z'), 60, 1).filter((t) => isDigestRun(t, { intervalMinutes: 60, digestHour: 9, timezone: 'Asia/Kolkata' })).map((t) => new Date(t).toISOString())).toEqual(['2026-11-25T04:00:00.000Z']);
     expect(runs(utc('2026-11-25T00:00:00Z'), 60, 1).filter((t) => isDigestRun(t, { intervalMinutes: 60, digestHour: 9, timezone: 'Asia/Kathmandu' })).map((t) => new Date(t).toISOString())).toEqual(['2026-11-25T04:00:00.000Z']);
+  });
+});
+
+describe('the digest rule (a switch that skips the last hour of a day)', () => {
+  it('gives America/Scoresbysund its 23:00 digest on 2026-03-28, when 23:00 does not exist: the first run after the gap', () => {
+    // At 01:00 UTC on 2026-03-29 the clock jumps from 22:59:59 -02 to 00:00 -01: 2026-03-28 has no 23:00.
+    const schedule = { intervalMinutes: 480, digestHour: 23, timezone: 'America/Scoresbysund' };
+    const digests = runs(Date.UTC(2026, 2, 28), 480, 3).filter((t) => isDigestRun(t, schedule)).map((t) => new Date(t).toISOString());
+    // 27th's 23:00 -02 (01:00 UTC on the 28th); the 28th's, skipped, at the gap (01:00 UTC on the 29th); then 23:00 -01.
+    expect(digests).toEqual(['2026-03-28T08:00:00.000Z', '2026-03-29T08:00:00.000Z', '2026-03-30T00:00:00.000Z', '2026-03-31T00:00:00.000Z']);
   });
 });
