@@ -5,8 +5,9 @@
  * prints what the robot received and the summary the function returns.
  *
  *   npm start                      the daily digest (a manual full report)
- *   npm start -- --changes         the hourly view (keys that turned stale in the last hour)
- *   npm start -- --json            the summary only, as JSON
+ *   npm start -- --changes         the hourly alert: two demo keys turned stale in the last hour
+ *   npm start --silent -- --json   the summary only, as JSON on stdout (--silent keeps npm's
+ *                                  banner out of it, so it can be piped: ... | jq .counts)
  */
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
@@ -23,7 +24,8 @@ async function main(argv: readonly string[]): Promise<void> {
     const event = JSON.stringify({ report: argv.includes('--changes') ? 'changes' : 'full' });
     const logs: string[] = [];
     const summary = await handleInvocation(Buffer.from(event), fcContext(), {
-      env: simulatorEnv(cloud),
+      // The on-call person the alerts mention, as a real deployment would set it.
+      env: simulatorEnv(cloud, { DINGTALK_AT_MOBILES: '13800000000' }),
       clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
       logger: createLogger({ sink: (line) => logs.push(line) }),
     });

@@ -137,10 +137,12 @@ export const DEMO_KEY_IDS = {
   wangFangNeverUsed: demoKeyId('WangFangNever2y'),
   slsShipper: demoKeyId('SlsShipper1h'),
   slsShipperIdle: demoKeyId('SlsShipperIdle31d'),
+  zhaoMinCrossed: demoKeyId('ZhaoMinCrossed20m'),
+  backupCrossed: demoKeyId('BackupCrossed45m'),
 } as const;
 
 /**
- * A hand-made account (9 users, 14 keys) with clear stories, relative to `now`:
+ * A hand-made account (11 users, 16 keys) with clear stories, relative to `now`:
  * - ci-deployer: a key used every day (2 h ago) and a rotation key created 10 days ago, never used;
  * - zhang.wei (张伟, left the company): a key idle for 200 days;
  * - legacy-backup: a never-used key created 2 years ago and an inactive key last used 500 days ago
@@ -150,7 +152,9 @@ export const DEMO_KEY_IDS = {
  * - old-monitor: an inactive key (last used 120 days ago) and an active key idle for 45 days;
  * - wang.fang (王芳): a key used 3 days ago and a never-used key created 2 years ago;
  * - sls-shipper: a key with only DataEvents (1 h ago) and a key idle for 31 days;
- * - console-only (王小明): a console user without keys.
+ * - console-only (王小明): a console user without keys;
+ * - zhao.min (赵敏) and nightly-backup: keys last used 90 days and 20 / 45 minutes before `now`, so
+ *   they turned stale within the last hour: what an hourly alert (npm start -- --changes) posts.
  */
 export function demoAccount(now: number): FakeAccount {
   const account = new FakeAccount();
@@ -221,5 +225,16 @@ export function demoAccount(now: number): FakeAccount {
   ]);
 
   user('console-only', '王小明', 100, 'console login only');
+
+  user('zhao.min', '赵敏', 800);
+  key('zhao.min', DEMO_KEY_IDS.zhaoMinCrossed, 400, [
+    productUse('Oss', days(90) - 20 * 60_000, { userName: 'zhao.min', source: 'DataEvent', eventName: 'GetObject' }),
+    productUse('Ecs', days(97), { userName: 'zhao.min' }),
+  ]);
+
+  user('nightly-backup', 'Nightly backup job', 600);
+  key('nightly-backup', DEMO_KEY_IDS.backupCrossed, 550, [
+    productUse('Oss', days(90) - 45 * 60_000, { userName: 'nightly-backup', source: 'DataEvent', eventName: 'PutObject' }),
+  ]);
   return account;
 }

@@ -138,7 +138,7 @@ const CANNED: Summary = {
 
 const staleIds = (s: Pick<Summary, 'stale'>): string[] => s.stale.map((k) => k.accessKeyId).sort();
 
-const EXPECTED_STALE = [DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.liNaStale, DEMO_KEY_IDS.wangFangNeverUsed].sort();
+const EXPECTED_STALE = [DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.liNaStale, DEMO_KEY_IDS.wangFangNeverUsed, DEMO_KEY_IDS.zhaoMinCrossed, DEMO_KEY_IDS.backupCrossed].sort();
 
 describe('scan', () => {
   it('--json prints the function\'s summary: the same stale keys as a dry-run invocation, exit 1', async () => {
@@ -163,7 +163,7 @@ describe('scan', () => {
     const run = await cli(['scan', '--stale-after-days', '365'], { env: exemptStale() });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     expect(run.stdout).toContain('No stale access keys.');
-    expect(run.stdout).toContain('14 keys of 9 users: 0 stale');
+    expect(run.stdout).toContain('16 keys of 11 users: 0 stale');
     expect(run.stdout).toContain('Stale means unused for more than 365 days');
   });
 
@@ -172,22 +172,32 @@ describe('scan', () => {
     expect(run.code).toBe(1);
     const lines = run.stdout.split('\n');
     expect(lines[0]).toMatch(/^USER +ACCESS KEY +STATUS +IDLE +LAST USED +PRODUCTS$/);
-    const rows = lines.slice(1, 5);
-    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual([DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.wangFangNeverUsed, DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.liNaStale]);
+    const rows = lines.slice(1, 7);
+    expect(rows.map((l) => l.split(/\s{2,}/)[1])).toEqual([
+      DEMO_KEY_IDS.legacyNeverUsed,
+      DEMO_KEY_IDS.wangFangNeverUsed,
+      DEMO_KEY_IDS.exEmployee,
+      DEMO_KEY_IDS.liNaStale,
+      DEMO_KEY_IDS.backupCrossed,
+      DEMO_KEY_IDS.zhaoMinCrossed,
+    ]);
     const zhang = rows.find((l) => l.includes(DEMO_KEY_IDS.exEmployee)) ?? '';
     // IDLE in whole days (the hours only when the days equal the threshold).
-    expect(zhang).toMatch(/^zhang\.wei \(张伟\) +LTAI5t\w+ +stale +200 d +\d{4}-\d{2}-\d{2} +Ecs, Rds$/);
+    // The display name goes first when the USER column is short.
+    expect(zhang).toMatch(/^zhang\.wei( \(张伟\))? +LTAI5t\w+ +stale +200 d +\d{4}-\d{2}-\d{2} +Ecs, Rds$/);
     // Created two years ago with no use recorded: idle as long as ActionTrail can vouch for, not
     // "never"; the legend under the table says since when.
-    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.legacyNeverUsed))).toMatch(/^legacy-backup +LTAI5t\w+ +stale +399 d +none +-$/);
-    expect(lines[5]).toMatch(/^none: no use recorded since \d{4}-\d{2}-\d{2}, the start of ActionTrail's records\.$/);
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.legacyNeverUsed))).toMatch(/^legacy-b\S* +LTAI5t\w+ +stale +399 d +none +-$/);
+    // Just past the threshold: the hours show, so it never reads as idle exactly 90 days.
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.zhaoMinCrossed))).toMatch(/ stale +90 d <1 h +\d{4}-\d{2}-\d{2} +Oss, Ecs$/);
+    expect(lines[7]).toMatch(/^none: no use recorded since \d{4}-\d{2}-\d{2}, the start of ActionTrail's records\.$/);
     // Columns line up, CJK names counted two columns wide.
-    const statusAt = new Set(lines.slice(0, 5).map((l) => displayWidth(l.slice(0, l.search(/ (STATUS|stale) /)))));
+    const statusAt = new Set(lines.slice(0, 7).map((l) => displayWidth(l.slice(0, l.search(/ (STATUS|stale) /)))));
     expect(statusAt.size).toBe(1);
-    expect(lines[6]).toBe('');
+    expect(lines[8]).toBe('');
     // Always said, even when it is none.
     expect(run.stdout).toContain('\nCould not check 0 keys and the keys of 0 users.\n');
-    expect(run.stdout).toContain('14 keys of 9 users: 4 stale, 8 ok, 2 inactive, 0 exempt, 0 not checked.');
+    expect(run.stdout).toContain('16 keys of 11 users: 6 stale, 8 ok, 2 inactive, 0 exempt, 0 not checked.');
     expect(run.stdout).toContain('Dry run: nothing was posted to DingTalk (--notify posts it).');
     expect(run.stdout).not.toContain(DEMO_KEY_IDS.ciDaily);
   });
@@ -196,10 +206,10 @@ describe('scan', () => {
     const run = await cli(['scan', '--all']);
     expect(run.code).toBe(1);
     const rows = run.stdout.split('\n\n')[0]?.split('\n').slice(1, -1) ?? [];
-    expect(rows).toHaveLength(14);
-    expect(rows.map((l) => l.split(/\s{2,}/)[2])).toEqual([...Array(4).fill('stale'), ...Array(8).fill('ok'), 'inactive', 'inactive']);
+    expect(rows).toHaveLength(16);
+    expect(rows.map((l) => l.split(/\s{2,}/)[2])).toEqual([...Array(6).fill('stale'), ...Array(8).fill('ok'), 'inactive', 'inactive']);
     // Four products do not fit in what 80 columns leave: the first, and how many more.
-    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.ciDaily))).toMatch(/^ci-deployer +LTAI5t\w+ +ok +0 d +\d{4}-\d{2}-\d{2} +Fc … \+3$/);
+    expect(rows.find((l) => l.includes(DEMO_KEY_IDS.ciDaily))).toMatch(/^ci-deplo\S* +LTAI5t\w+ +ok +0 d +\d{4}-\d{2}-\d{2} +Fc … \+3$/);
   });
 
   it('fits 80 columns: scan, scan --all, every help text; ids whole, USER cut with "…", PRODUCTS with "… +N"', async () => {
@@ -273,7 +283,7 @@ describe('scan', () => {
     // The whole result is printed, the rejection does not hide it.
     expect(run.stdout).toMatch(/^USER +ACCESS KEY/);
     for (const id of EXPECTED_STALE) expect(run.stdout).toContain(id);
-    expect(run.stdout).toContain('14 keys of 9 users: 4 stale');
+    expect(run.stdout).toContain('16 keys of 11 users: 6 stale');
     expect(run.stdout).not.toContain('Posted');
     expect(run.stderr).toMatch(/^error: posted 0 of \d+ messages? to DingTalk: DingTalk refused the message: errcode 310000 \(keywords not in content\)/);
     // As the function does: the short failure alert, which the robot took.
@@ -317,7 +327,7 @@ describe('scan', () => {
     expect(tty.stderr.split('keys checked').length - 1).toBeLessThan(14);
     // The bar is erased at the end: the last thing written is a clear-line.
     expect(tty.stderr.endsWith('\r\x1b[K')).toBe(true);
-    expect(JSON.parse(tty.stdout)).toMatchObject({ counts: { keys: 14 } });
+    expect(JSON.parse(tty.stdout)).toMatchObject({ counts: { keys: 16 } });
     const piped = await cli(['scan', '--json'], { isTTY: false });
     expect(piped.stderr).toBe('');
     expect(renderBar(7, 14, 3200)).toBe(`${'█'.repeat(12)}${'░'.repeat(12)} 7/14 keys checked 3s`);
@@ -537,7 +547,7 @@ describe('invoke', () => {
     expect(run.stdout).toContain(`Invoked stale-key-detector [RequestId ${record?.requestId}]`);
     expect(run.stdout).toMatch(/\nUSER +ACCESS KEY +STATUS +IDLE +LAST USED +PRODUCTS\n/);
     for (const id of EXPECTED_STALE) expect(run.stdout).toContain(id);
-    expect(run.stdout).toContain('14 keys of 9 users: 4 stale');
+    expect(run.stdout).toContain('16 keys of 11 users: 6 stale');
     expect(run.stdout).toContain('Dry run: nothing was posted to DingTalk');
     const tail = run.stdout.slice(run.stdout.indexOf('--- log tail ---'));
     expect(tail).toContain(`FC Invoke Start RequestId: ${record?.requestId}`);

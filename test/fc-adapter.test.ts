@@ -71,7 +71,7 @@ describe('invoke through @alicloud/fc2 at 2023-03-30', () => {
     const summary = outcome.result as Summary;
     expect(summary).toMatchObject({ trigger: 'manual', dryRun: true, complete: true });
     expect(summary.stale.map((k) => k.accessKeyId).sort()).toEqual(
-      [DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.liNaStale, DEMO_KEY_IDS.wangFangNeverUsed].sort(),
+      [DEMO_KEY_IDS.exEmployee, DEMO_KEY_IDS.legacyNeverUsed, DEMO_KEY_IDS.liNaStale, DEMO_KEY_IDS.wangFangNeverUsed, DEMO_KEY_IDS.zhaoMinCrossed, DEMO_KEY_IDS.backupCrossed].sort(),
     );
     expect(outcome.logTail).toMatch(new RegExp(`^FC Invoke Start RequestId: ${record?.requestId}\n`));
     expect(outcome.logTail).toContain('"message":"run starting"');
