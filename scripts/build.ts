@@ -11,7 +11,7 @@
  *   npm run build            both
  *   npm run build -- --cli   the CLI only
  */
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
@@ -32,6 +32,18 @@ const fc2Beside: Plugin = {
   },
 };
 
+/** What every bundle here is: one minified CommonJS file for Node 20, names kept for stack traces, licences linked. */
+const NODE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  keepNames: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
 const kib = (path: string): string => `${(statSync(path).size / 1024).toFixed(0)} KiB`;
 
 export async function buildFunction(): Promise<string> {
@@ -40,15 +52,8 @@ export async function buildFunction(): Promise<string> {
   await build({
     entryPoints: [join(fnDir, 'src', 'index.ts')],
     outfile: join(outDir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
+    ...NODE_BUNDLE,
     sourcemap: true,
-    minify: true,
-    keepNames: true,
-    legalComments: 'linked',
-    logLevel: 'warning',
   });
   // An exemption list shipped in the code package (EXEMPTIONS_FILE=exemptions.json).
   const exemptions = join(fnDir, 'exemptions.json');
@@ -69,16 +74,9 @@ export async function buildCli(dir: string = CLI_OUT_DIR): Promise<string> {
   const result = await build({
     entryPoints: [join(root, 'cli', 'bin.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    legalComments: 'linked',
+    ...NODE_BUNDLE,
     define: { STALE_KEY_DETECTOR_VERSION: JSON.stringify(pkg.version) },
     plugins: [fc2Beside],
-    logLevel: 'warning',
     write: false,
   });
   // @alicloud/fc2 on its own: with urllib, iconv-lite and ali-oss it is most of the CLI's code,
@@ -88,17 +86,10 @@ export async function buildCli(dir: string = CLI_OUT_DIR): Promise<string> {
   const fc2 = await build({
     entryPoints: [require.resolve('@alicloud/fc2')],
     outfile: join(dir, FC2_BUNDLE_NAME),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    minify: true,
-    keepNames: true,
-    legalComments: 'linked',
+    ...NODE_BUNDLE,
     // urllib (under fc2) requires proxy-agent lazily, only when URLLIB_ENABLE_PROXY is set; it
     // is not installed, so that path is left out (it would fail with "Cannot find module").
     external: ['proxy-agent'],
-    logLevel: 'warning',
     write: false,
   });
   for (const file of [...result.outputFiles, ...fc2.outputFiles]) {

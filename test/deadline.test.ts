@@ -13,7 +13,7 @@ import { NOT_REACHED } from '../functions/stale-key-detector/src/core/scan';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import { DAY_MS, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
 import { simulatorAdapters, simulatorEnv } from '../simulator/function-wiring';
-import { type VirtualClock, virtualClock } from './helpers/virtual-clock';
+import { busiestSecond, type VirtualClock, virtualClock } from './helpers/virtual-clock';
 
 /** Modelled time of one cloud call (ms of virtual time). */
 const LATENCY_MS = 20;
@@ -71,18 +71,6 @@ function run(deadline: number, env: Record<string, string>, dryRun = false) {
   if (webhook === undefined) throw new Error('simulatorEnv sets the webhook');
   const options = runOptionsFor(settings, { trigger: 'manual', runId: 'deadline-test', now: clock.now(), report: 'full', dryRun, deadline, staleAfterDays: undefined });
   return runDetector({ ...pacedAdapters(), notifier: new DingTalkRobot(webhook, { clock }), logger: silentLogger, clock }, options);
-}
-
-/** The most starts in any one-second window [t, t + 1000). */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let busiest = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last += 1) {
-    while ((sorted[first] as number) <= (sorted[last] as number) - 1000) first += 1;
-    busiest = Math.max(busiest, last - first + 1);
-  }
-  return busiest;
 }
 
 describe('deadline', () => {

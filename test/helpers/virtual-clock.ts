@@ -93,3 +93,15 @@ export function virtualClock(options: VirtualClockOptions = {}): VirtualClock {
     },
   };
 }
+
+/** The most starts in any one-second window [t, t + 1000): what a QPS limit bounds. */
+export function busiestSecond(starts: readonly number[]): number {
+  const sorted = [...starts].sort((a, b) => a - b);
+  let busiest = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last += 1) {
+    while ((sorted[first] as number) <= (sorted[last] as number) - 1000) first += 1;
+    busiest = Math.max(busiest, last - first + 1);
+  }
+  return busiest;
+}

@@ -3,23 +3,11 @@ import { AdaptiveRateLimiter, DeadlineReachedError } from '../../functions/stale
 import { callWithRetry, dispositionOf, newPacingStats, type RetryPolicy } from '../../functions/stale-key-detector/src/pacing/retry';
 import { scanDeadline } from '../../functions/stale-key-detector/src/pacing/deadline';
 import { createRng } from '../../simulator/rng';
-import { type VirtualClock, virtualClock } from '../helpers/virtual-clock';
+import { busiestSecond, type VirtualClock, virtualClock } from '../helpers/virtual-clock';
 
 const cloudError = (code: string, statusCode = 400, retryAfterMs?: number) =>
   new CloudApiError({ service: 'ActionTrail', action: 'GetAccessKeyLastUsedProducts', code, statusCode, requestId: 'r', retryAfterMs }, 'x');
 const policy: RetryPolicy = { maxAttempts: 4, maxThrottled: 5, baseDelayMs: 100, maxDelayMs: 1000, maxThrottledDelayMs: 300 };
-
-/** The most starts in any one-second window [t, t + 1000). */
-function busiestSecond(starts: readonly number[]): number {
-  const sorted = [...starts].sort((a, b) => a - b);
-  let busiest = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last += 1) {
-    while ((sorted[first] as number) <= (sorted[last] as number) - 1000) first += 1;
-    busiest = Math.max(busiest, last - first + 1);
-  }
-  return busiest;
-}
 
 describe('AdaptiveRateLimiter', () => {
   it('never lets more than rate calls into any one-second window', async () => {
