@@ -220,3 +220,13 @@ describe('the digest rule (a switch that skips the last hour of a day)', () => {
     expect(digests).toEqual(['2026-03-28T08:00:00.000Z', '2026-03-29T08:00:00.000Z', '2026-03-30T00:00:00.000Z', '2026-03-31T00:00:00.000Z']);
   });
 });
+
+describe('the digest rule (an hour a switch repeats)', () => {
+  it('gives Pacific/Chatham one 03:00 digest on 2026-04-05, when 02:45-03:45 comes twice', () => {
+    // At 03:45 +13:45 (14:00 UTC on the 4th) the clock goes back to 02:45 +12:45: 03:00 comes at
+    // 13:15 UTC and again at 14:15 UTC. Only the first counts.
+    const schedule = { intervalMinutes: 24, digestHour: 3, timezone: 'Pacific/Chatham' };
+    const digests = runs(Date.UTC(2026, 3, 4, 12), 24, 0.25).filter((t) => isDigestRun(t, schedule)).map((t) => new Date(t).toISOString());
+    expect(digests).toEqual(['2026-04-04T13:36:00.000Z']);
+  });
+});

@@ -47,9 +47,11 @@ export function isDigestRun(t: number, schedule: Schedule): boolean {
   const start = DateTime.fromMillis(from, { zone: schedule.timezone });
   const end = DateTime.fromMillis(t, { zone: schedule.timezone });
   if (start.offset === end.offset && start.hasSame(end, 'day')) {
-    // One offset and one date: the local clock runs straight through the window.
+    // A shortcut for most runs: one offset and one date, so the local clock runs straight through
+    // the window, and a window it does not carry across DIGEST_HOUR:00 holds no digest instant.
+    // One that does is checked below: it may be the second pass of an hour a switch repeated.
     const minuteOfDay = (d: DateTime): number => d.hour * 60 + d.minute + d.second / 60 + d.millisecond / 60_000;
-    return minuteOfDay(start) < schedule.digestHour * 60 && minuteOfDay(end) >= schedule.digestHour * 60;
+    if (!(minuteOfDay(start) < schedule.digestHour * 60 && minuteOfDay(end) >= schedule.digestHour * 60)) return false;
   }
   const days = [start.startOf('day'), end.startOf('day')];
   return days.some((day) => {
