@@ -5,7 +5,8 @@ import { type Env, readString } from '../functions/stale-key-detector/src/config
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { sendFailureAlert } from '../functions/stale-key-detector/src/core/failure-alert';
-import { type DetectorDeps, runDetector } from '../functions/stale-key-detector/src/core/run';
+import type { ChatMessage, Notifier, RamApi } from '../functions/stale-key-detector/src/core/ports';
+import { runDetector } from '../functions/stale-key-detector/src/core/run';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
@@ -144,8 +145,6 @@ export function withoutDingTalk(env: Env): Env {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('DINGTALK_')));
 }
 
-type Notifier = NonNullable<DetectorDeps['notifier']>;
-type Message = Parameters<Notifier['send']>[0];
 
 interface Posted {
   readonly queued: number;
@@ -155,11 +154,11 @@ interface Posted {
 
 /** A notifier that holds the messages until flush(), which posts them in order and stops at the first refusal. */
 class Outbox implements Notifier {
-  private queue: Message[] = [];
+  private queue: ChatMessage[] = [];
 
   constructor(private readonly robot: Notifier) {}
 
-  async send(message: Message): Promise<void> {
+  async send(message: ChatMessage): Promise<void> {
     this.queue.push(message);
   }
 
@@ -178,8 +177,6 @@ class Outbox implements Notifier {
     }
   }
 }
-
-type RamApi = DetectorDeps['ram'];
 
 /** Counts the keys RAM lists: the progress bar's total. */
 function countListedKeys(inner: RamApi, progress: ProgressBar): RamApi {
