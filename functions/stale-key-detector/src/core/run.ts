@@ -18,8 +18,6 @@ import type { ActionTrailApi, Notifier, RamApi } from './ports';
 import { scan } from './scan';
 import { type Summary, summarize } from './summary';
 
-export { messageUuid } from './messages';
-
 export interface DetectorDeps {
   readonly ram: RamApi;
   readonly actionTrail: ActionTrailApi;
