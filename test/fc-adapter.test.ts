@@ -193,10 +193,12 @@ describe('invoke through @alicloud/fc2 at 2023-03-30', () => {
     const short = await rejection(invokeFunction(client(simulatorCredentials, { connectTimeout: 150, readTimeout: 150 }), { functionName: 'stale-key-detector', event: '{}' }));
     expect(short).toMatchObject({ code: 'Timeout', service: 'FC' });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(cloud.fcInvocations).toHaveLength(1);
+    // Never retried: at most the one invocation (none if a busy machine timed out before sending).
+    const afterShort = cloud.fcInvocations.length;
+    expect(afterShort).toBeLessThanOrEqual(1);
     const long = await invokeFunction(client(simulatorCredentials, { connectTimeout: 150, readTimeout: 5_000 }), { functionName: 'stale-key-detector', event: '{}' });
     expect(long.result).toBe('slow');
-    expect(cloud.fcInvocations).toHaveLength(2);
+    expect(cloud.fcInvocations).toHaveLength(afterShort + 1);
   });
 
   it('maps a network failure to NetworkError', async () => {
