@@ -1,5 +1,5 @@
 /**
- * The FC adapter (adapters/function-compute.ts): the real @alicloud/fc2 client at API version
+ * The FC adapter (cli/function-compute.ts): the real @alicloud/fc2 client at API version
  * 2023-03-30, over HTTP, against the loopback fake, which checks FC's own `FC` signature, the STS
  * token in x-fc-security-token, the Date skew and Content-MD5. What was sent is asserted from the
  * fake's side (cloud.fcRequests, cloud.fcInvocations).
@@ -8,7 +8,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders } from '
 import type { AddressInfo } from 'node:net';
 import FCClient from '@alicloud/fc2';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
-import { createFcClient, FC_API_VERSION, fcEndpointFor, invokeFunction } from '../functions/stale-key-detector/src/adapters/function-compute';
+import { createFcClient, FC_API_VERSION, fcEndpointFor, invokeFunction } from '../cli/function-compute';
 import type { Timeouts } from '../functions/stale-key-detector/src/adapters/timeouts';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';

@@ -1,12 +1,12 @@
 import FCClient from '@alicloud/fc2';
-import { ConfigError } from '../errors/config-error';
-import type { CloudCredentials } from './credentials';
-import { toCloudApiError } from './sdk-error';
-import type { Timeouts } from './timeouts';
+import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
+import { toCloudApiError } from '../functions/stale-key-detector/src/adapters/sdk-error';
+import type { Timeouts } from '../functions/stale-key-detector/src/adapters/timeouts';
 
 /**
- * Function Compute 3.0 InvokeFunction, for the CLI's `invoke` command (the function itself never
- * calls FC): `POST /2023-03-30/functions/{name}/invocations` on <accountId>.<region>.fc.aliyuncs.com,
+ * Function Compute 3.0 InvokeFunction, for the CLI's `invoke` command. It lives beside the CLI,
+ * not in the function's folder: the function itself never calls FC. `POST /2023-03-30/functions/{name}/invocations` on <accountId>.<region>.fc.aliyuncs.com,
  * sent by @alicloud/fc2's client at API version 2023-03-30.
  *
  * fc2's typed helpers (invokeFunction(service, function, ...)) build FC 2.0 paths
