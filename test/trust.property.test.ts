@@ -10,6 +10,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DAY_MS, FakeAccount, type Fault, HOUR_MS, productUse, startFakeCloud } from '../simulator';
 import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { hostile, shape } from './helpers/hostile-text';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 const T = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - HOUR_MS;
@@ -80,6 +81,40 @@ describe('claims match evidence through the handler (property)', () => {
         }
       }),
       { numRuns: 30 },
+    );
+  });
+});
+
+describe('hostile text is inert through the handler (property)', () => {
+  /** The digest for one stale key whose user's display name, product names and a failing key's error text are given. */
+  async function digestFor(text: { display: string; product: string; error: string }): Promise<string> {
+    const cloud = await startFakeCloud({ account: new FakeAccount() });
+    try {
+      cloud.addUser({ userName: 'alice', displayName: text.display });
+      cloud.addKey('alice', { accessKeyId: 'LTAI5tHostileStale00001', status: 'Active', createDate: T - 900 * DAY_MS });
+      cloud.addKey('alice', { accessKeyId: 'LTAI5tHostileFailing001', status: 'Active', createDate: T - 900 * DAY_MS });
+      const used = { ServiceName: text.product, ServiceNameEn: text.product, Source: 'ManagementEvent', UsedTimestamp: T - 200 * DAY_MS };
+      cloud.failKey('LTAI5tHostileStale00001', { kind: 'body', status: 200, body: { Products: [used] } });
+      cloud.failKey('LTAI5tHostileFailing001', { kind: 'error', status: 400, code: 'InvalidParameter', message: text.error });
+      await handleInvocation(Buffer.from(JSON.stringify({ triggerTime: new Date(T).toISOString(), triggerName: 'hourly', payload: '' })), fcContext(), {
+        env: simulatorEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', SCHEDULE_MINUTES: '1440' }),
+        clock: fastClock,
+        logger: silentLogger,
+      });
+      return cloud.dingtalk.messages.map((m) => (m.body['markdown'] as { text: string }).text).join('\n\n');
+    } finally {
+      await cloud.close();
+    }
+  }
+
+  it('gives the same markdown blocks and links for hostile names, products and errors as for plain ones', async () => {
+    const plain = shape(await digestFor({ display: 'Alice A', product: 'Ecs', error: 'bad parameter' }), { gfm: true });
+    expect(plain.counts['link']).toBe(2); // the user's console link, in the stale and the not-checked sections
+    await fc.assert(
+      fc.asyncProperty(hostile, hostile, hostile, async (display, product, error) => {
+        expect(shape(await digestFor({ display, product, error }), { gfm: true })).toEqual(plain);
+      }),
+      { numRuns: 25 },
     );
   });
 });
