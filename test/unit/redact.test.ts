@@ -13,6 +13,14 @@ describe('redact', () => {
     expect(redact('secret SECsigning+secret/value and SECsigning%2Bsecret%2Fvalue')).toBe('secret (redacted) and (redacted)');
   });
 
+  it('ends, and masks once, when a secret is part of the mask itself', () => {
+    clearSecretsForTests();
+    registerSecret('redacted');
+    // Before: each pass put the secret back inside "(redacted)", and redact never returned.
+    expect(redact('token redacted here')).toBe('token (redacted) here');
+    clearSecretsForTests();
+  });
+
   it('masks secrets it never saw by their shape', () => {
     const text = 'POST https://oapi.dingtalk.com/robot/send?access_token=abc123&timestamp=1&sign=xyz%3D SecurityToken=tok&Signature=sig Authorization: ACS3-HMAC-SHA256 Credential=AK,Signature=0123456789abcdef0123 {"accessKeySecret":"s3cr3t"}';
     const out = redact(text);

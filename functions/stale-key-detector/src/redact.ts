@@ -118,8 +118,10 @@ const PATTERNS: readonly RegExp[] = [
 export function redact(text: string): string {
   let out = cutStringToSign(text);
   for (const variant of allVariants()) {
-    // A mask can join text into a new occurrence only when the form itself contains '*'; each pass shrinks the text, so this ends.
-    while (out.includes(variant)) out = out.split(variant).join(MASK);
+    out = out.split(variant).join(MASK);
+    // Masking can join the text around a mask into a new occurrence; mask that too. A form that is
+    // itself part of the mask would come back with every pass: its one pass is all there is to do.
+    if (!MASK.includes(variant)) while (out.includes(variant)) out = out.split(variant).join(MASK);
   }
   for (const pattern of PATTERNS) out = out.replace(pattern, `$1${MASK}`);
   return out;
