@@ -70,7 +70,8 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   const findings: Finding[] = [];
   // With --notify the run composes its messages as the function does, but they are held back
   // and posted after the result is printed: a DingTalk rejection never hides the table.
-  const outbox = notify && settings.webhook !== undefined ? new Outbox(new DingTalkRobot(settings.webhook, { clock })) : undefined;
+  const robot = notify && settings.webhook !== undefined ? new DingTalkRobot(settings.webhook, { clock }) : undefined;
+  const outbox = robot === undefined ? undefined : new Outbox(robot);
   const runId = `cli:${randomUUID()}`;
   const now = clock.now();
   const options = runOptionsFor(settings, {
@@ -120,13 +121,12 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     print(summary);
     posted = await outbox.flush();
   }
-  if (posted !== undefined && settings.webhook !== undefined) {
+  if (posted !== undefined && robot !== undefined) {
     if (posted.error === undefined) {
       if (flags.json !== true) io.stdout.write(`Posted ${plural(posted.sent, 'message')} to DingTalk.\n`);
     } else {
       io.stderr.write(`error: posted ${posted.sent} of ${plural(posted.queued, 'message')} to DingTalk: ${describeError(posted.error)}\n`);
       // As the function does when its report cannot be posted: try the short failure alert.
-      const robot = new DingTalkRobot(settings.webhook, { clock });
       await sendFailureAlert(
         { notifier: robot, mentions: settings.mentions, keyword: settings.keyword },
         { message: `the report could not be posted: ${describeError(posted.error)}`, fix: 'see the error; the scan itself finished (stale-key-detector scan printed its result)' },

@@ -45,8 +45,9 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
   try {
     const event = parseEvent(body, wallClock);
     const channel = readAlertSettings(runtime.env);
-    if (!(event.kind === 'manual' && event.dryRun) && channel.webhook !== undefined) {
-      const notifier = new DingTalkRobot(channel.webhook, { clock: runtime.clock });
+    // The one robot of the run: the failure alert's until the core runs, then the core's.
+    const notifier = event.kind === 'manual' && event.dryRun ? undefined : channel.webhook && new DingTalkRobot(channel.webhook, { clock: runtime.clock });
+    if (notifier !== undefined) {
       const run = { runId: runIdFor(event, context.requestId), now: event.kind === 'timer' ? event.triggerTime : wallClock, timezone: channel.timezone };
       alert = (error) => sendFailureAlert({ notifier, mentions: channel.mentions, keyword: channel.keyword }, noticeFor(error), run, logger);
     }
@@ -57,7 +58,6 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
     const { ram, actionTrail } = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, config.region) });
-    const notifier = options.dryRun || settings.webhook === undefined ? undefined : new DingTalkRobot(settings.webhook, { clock: runtime.clock });
     // From here on the core posts its own failure alert.
     alert = undefined;
     return redactDeep(await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock }, options));
