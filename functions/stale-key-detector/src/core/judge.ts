@@ -31,7 +31,7 @@ export function actionTrailWindowStart(now: number): number {
 }
 
 /** Whole days from `from` to `to`, counted in 24-hour days: the host's time zone never matters. */
-export function wholeDays(from: number, to: number): number {
+function wholeDays(from: number, to: number): number {
   return Math.floor((to - from) / DAY_MS);
 }
 
@@ -56,7 +56,7 @@ const isoOrRaw = (ms: number): string => (Number.isFinite(ms) ? (DateTime.fromMi
  * key created in the future makes the look-up a failed one, never a verdict. Returns why, or
  * undefined when the evidence is plausible.
  */
-export function implausibleEvidence(key: AccessKey, lookup: Lookup, now: number): string | undefined {
+function implausibleEvidence(key: AccessKey, lookup: Lookup, now: number): string | undefined {
   const latest = now + FUTURE_TOLERANCE_MS;
   if (!Number.isFinite(key.createdAt) || key.createdAt > latest) {
     return `implausible answer: RAM gives CreateDate ${isoOrRaw(key.createdAt)}, after the run's time ${isoOrRaw(now)}`;

@@ -12,7 +12,7 @@ import type { ActionTrailApi, RamApi, UsersPage } from './ports';
 
 export const NOT_REACHED = 'not reached before the time limit';
 /** The unlisted entry that stands for users RAM had not yet listed when the time limit came. */
-export const USERS_NOT_LISTED = '(users not yet listed)';
+const USERS_NOT_LISTED = '(users not yet listed)';
 
 export type Lookup = { readonly ok: true; readonly products: readonly ProductUse[] } | { readonly ok: false; readonly reason: string };
 

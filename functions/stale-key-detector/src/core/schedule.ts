@@ -26,7 +26,7 @@ export function crossingWindow(t: number, intervalMinutes: number): { readonly f
  * DIGEST_HOUR:00 or later. A time a DST switch skips moves forward to the end of the gap (luxon
  * does that); a time a switch repeats is taken at its first occurrence (luxon takes the later one).
  */
-export function digestInstant(localDay: DateTime, hour: number): number {
+function digestInstant(localDay: DateTime, hour: number): number {
   const resolved = DateTime.fromObject({ year: localDay.year, month: localDay.month, day: localDay.day, hour }, { zone: localDay.zone });
   for (const minutes of [60, 30]) {
     const earlier = resolved.minus({ minutes });

@@ -45,9 +45,9 @@ export function incompleteLine(a: Assessment): string[] {
   return [`⚠️ **Incomplete: ${notChecked} could not be checked** (${why}), so this report cannot say that no other key is stale. They are listed under "Not checked".`];
 }
 
-/** The counts line. Adds up: keys = stale + ok + inactive + exempt + not checked. */
+/** The counts line: each verdict counted as the summary counts it (they add up to the keys). */
 export function countsLine(a: Assessment): string {
-  const ok = a.findings.length - a.stale.length - a.inactive.length - a.exempt.length - a.unknown.length;
+  const ok = a.findings.filter((f) => f.verdict === 'ok').length;
   const stale = a.stale.length > 0 || a.complete ? `**${a.stale.length} stale**` : 'stale: none found among the keys checked';
   return [
     `${plural(a.findings.length, 'key')} of ${plural(a.users, 'user')}`,
