@@ -37,3 +37,20 @@ export interface ChatMessage {
 export interface Notifier {
   send(message: ChatMessage): Promise<void>;
 }
+
+/**
+ * Where the state lives (an OSS prefix, a directory): small named documents, read whole and
+ * written whole. Names are relative ("<account>/<region>/g000042.json.gz"). The state's
+ * generation chain needs one guarantee from the store, create-only writes (OSS
+ * x-oss-forbid-overwrite, a file opened with O_EXCL): see core/state/state-chain.ts.
+ */
+export interface DocumentStore {
+  /** Where, for reports and logs: "oss://bucket/prefix/" or a path; never a secret. */
+  readonly location: string;
+  /** The document's bytes, or undefined when there is none by that name. */
+  read(name: string): Promise<Buffer | undefined>;
+  /** Writes a document that must not exist yet: false, writing nothing, when one does. */
+  create(name: string, body: Buffer): Promise<boolean>;
+  /** Writes or replaces a document. */
+  replace(name: string, body: Buffer): Promise<void>;
+}
