@@ -132,6 +132,7 @@ const CANNED: Summary = {
   unknown: [],
   unlistedUsers: [],
   notified: { messages: 0 },
+  state: { where: null, loaded: false, why: "no state configured: every key looked up", keysLookedUp: 0, keysFromState: 0, savedGeneration: null },
   api: { calls: 3, retries: 0, throttled: 0 },
   durationMs: 12,
 };

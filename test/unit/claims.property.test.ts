@@ -54,12 +54,14 @@ function build(c: typeof accountCase extends fc.Arbitrary<infer T> ? T : never) 
 const compose = { measure: (p: Part) => Buffer.byteLength(JSON.stringify(p)) + 200, keyword: undefined, mentionText: undefined };
 const firstLine = (p: Part): string => p.text.split('\n\n')[1] ?? '';
 
+const NO_STATE = { where: null, loaded: false, why: 'no state configured: every key looked up', keysLookedUp: 0, keysFromState: 0, savedGeneration: null };
+
 describe('claims match evidence (property)', () => {
   it('counts add up, complete means every key judged, and no all-clear wording unless complete', () => {
     fc.assert(
       fc.property(accountCase, (c) => {
         const a = build(c);
-        const s = summarize(a, { trigger: 'timer', report: 'full', dryRun: true, messages: 0, api: newPacingStats(), durationMs: 0 });
+        const s = summarize(a, { trigger: 'timer', report: 'full', dryRun: true, messages: 0, api: newPacingStats(), durationMs: 0, state: NO_STATE });
         expect(s.counts.keys).toBe(s.counts.stale + s.counts.ok + s.counts.inactive + s.counts.exempt + s.counts.unknown);
         expect(s.counts.keys).toBe(c.keys.length);
         expect(s.counts.unlistedUsers).toBe(c.unlisted);

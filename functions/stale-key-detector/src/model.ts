@@ -91,8 +91,15 @@ export interface Assessment {
   readonly unlisted: readonly UnlistedUser[];
   /** Stale keys, most idle first. */
   readonly stale: readonly Finding[];
-  /** Stale keys that were not stale at the previous run (now - interval): the hourly alert. */
+  /**
+   * The stale keys the alert posts. By the window rule (alertRule 'window'): keys that were not
+   * stale at the previous run (now - interval). With a state ('episodes'): every stale key whose
+   * stale episode the chat has not yet heard of.
+   */
   readonly newlyStale: readonly Finding[];
+  readonly alertRule: 'window' | 'episodes';
+  /** Said at the top of a report when a configured state could not be used (the run was a full scan). */
+  readonly stateNotice: string | undefined;
   /** Keys that turn stale within warnWithinDays. */
   readonly warn: readonly Finding[];
   readonly unknown: readonly Finding[];

@@ -43,6 +43,8 @@ export function assess(findings: readonly Finding[], scan: { users: number; unli
     stale,
     // Stale now and not at the previous run: staleAt in [now - interval, now). Consecutive runs tile time.
     newlyStale: stale.filter((f) => f.staleAt !== undefined && f.staleAt >= window.from && f.staleAt < window.to),
+    alertRule: 'window',
+    stateNotice: undefined,
     warn: of('ok').filter((f) => f.staleAt !== undefined && f.staleAt <= warnUntil).sort(byIdle),
     unknown,
     inactive: of('inactive').sort(byUser),

@@ -16,6 +16,7 @@ import { judge } from './judge';
 import { type AlertChannel, composeOptions, sendParts } from './messages';
 import type { ActionTrailApi, Notifier, RamApi } from './ports';
 import { scan } from './scan';
+import { type StateAccess, StateRun } from './state/state-run';
 import { type Summary, summarize } from './summary';
 
 export interface DetectorDeps {
@@ -25,6 +26,8 @@ export interface DetectorDeps {
   readonly notifier: Notifier | undefined;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Where the state is kept; undefined: full scans, alerts by the window rule. */
+  readonly state?: StateAccess | undefined;
 }
 
 /**
@@ -55,6 +58,11 @@ export interface RunOptions {
   readonly now: number;
   readonly report: 'full' | 'changes';
   readonly dryRun: boolean;
+  /**
+   * Whether the run leaves a new state generation (when a state is configured). Off for a dry run
+   * and a run under another threshold than the configured one; default: not a dry run.
+   */
+  readonly saveState?: boolean;
   /** Epoch ms after which no new call starts (see pacing/deadline). */
   readonly deadline: number;
   readonly concurrency?: number;
@@ -79,10 +87,20 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
   const channel: AlertChannel | undefined = options.dryRun || deps.notifier === undefined ? undefined : { notifier: deps.notifier, mentions: settings.mentions, keyword: settings.keyword };
   if (!options.dryRun && channel === undefined) throw new Error('no notifier configured for a run that posts');
   try {
-    const assessment = await scanAndAssess(deps, options, stats, clock);
-    const report = composeReport(assessment, options);
-    const messages = channel === undefined ? 0 : await sendParts(channel, options.runId, report.parts, report.mention);
-    const summary = summarize(assessment, { trigger: options.trigger, report: options.report, dryRun: options.dryRun, messages, api: stats, durationMs: clock.now() - startedAt });
+    const state = await StateRun.open(deps.state, deps.logger);
+    const { assessment, unlistedUsers } = await scanAndAssess(deps, options, stats, clock, state);
+    const alerted = state.alerted(assessment.stale, assessment.newlyStale);
+    const assessed = { ...assessment, newlyStale: alerted, alertRule: state.usable ? ('episodes' as const) : ('window' as const), stateNotice: state.notice };
+    const report = composeReport(assessed, options);
+    let messages = 0;
+    try {
+      messages = channel === undefined ? 0 : await sendParts(channel, state.seed(alerted, options.runId, options.now, options.report), report.parts, report.mention);
+    } finally {
+      // Also after a failed post: the facts are good, and the episodes stay undelivered.
+      if (options.saveState ?? !options.dryRun) await state.save({ now: options.now, findings: assessed.findings, unlistedUsers, alerted, sent: channel !== undefined && messages === report.parts.length }, deps.logger);
+    }
+    if (state.problem !== undefined) throw new ScanFailedError(`the report was posted, but the state could not be saved: ${state.problem}`, STATE_FIX);
+    const summary = summarize(assessed, { trigger: options.trigger, report: options.report, dryRun: options.dryRun, messages, api: stats, durationMs: clock.now() - startedAt, state: state.summary() });
     deps.logger.info('scan done', {
       report: summary.report,
       complete: summary.complete,
@@ -93,6 +111,8 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
       unknown: summary.counts.unknown,
       unlisted_users: summary.counts.unlistedUsers,
       partial: summary.partial,
+      keys_looked_up: summary.state.keysLookedUp,
+      keys_from_state: summary.state.keysFromState,
       messages,
       api_calls: stats.calls,
       retries: stats.retries,
@@ -107,9 +127,12 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
   }
 }
 
-async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: PacingStats, clock: Clock): Promise<Assessment> {
+const STATE_FIX = 'check that the function may write the state (oss:PutObject on the STATE_URL prefix, see policies/) and that the bucket exists; the next run scans in full until a state is saved';
+
+async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: PacingStats, clock: Clock, state: StateRun): Promise<{ assessment: Assessment; unlistedUsers: ReadonlySet<string> | undefined }> {
   const { settings } = options;
   const rules = { now: options.now, staleAfterDays: settings.staleAfterDays, timezone: settings.timezone, exemptions: settings.exemptions };
+  const planRules = { ...rules, intervalMinutes: settings.scheduleMinutes, digest: options.report === 'full' ? { warnWithinDays: settings.warnWithinDays } : undefined };
   const findings: Finding[] = [];
   const outcome = await scan(
     {
@@ -122,8 +145,9 @@ async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: Pac
       clock,
       logger: deps.logger,
     },
-    { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY },
+    { deadline: options.deadline, concurrency: options.concurrency ?? DEFAULT_CONCURRENCY, known: (key) => state.known(key, planRules) },
     (key, lookup) => {
+      state.observe(key, lookup);
       const finding = judge(key, lookup, rules);
       findings.push(finding);
       options.onProgress?.({ keys: findings.length, finding });
@@ -136,7 +160,7 @@ async function scanAndAssess(deps: DetectorDeps, options: RunOptions, stats: Pac
     const first = assessment.unknown[0]?.reason ?? assessment.unlisted[0]?.reason ?? '';
     throw new ScanFailedError(`no key could be checked (${assessment.unknown.length} keys unknown, ${assessment.unlisted.length} users unlisted; first: ${first})`, 'see the reason; if it is the time limit, raise the function timeout');
   }
-  return assessment;
+  return { assessment, unlistedUsers: outcome.partial ? undefined : new Set(outcome.unlisted.map((u) => u.userName)) };
 }
 
 /**

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Finding } from '../model';
 import type { PacingStats } from '../pacing/retry';
 import type { Assessment } from './assessment';
+import type { StateSummary } from './state/state-run';
 
 export interface ProductSummary {
   readonly service: string;
@@ -71,6 +72,8 @@ export interface Summary {
   readonly unknown: readonly UnknownKeySummary[];
   readonly unlistedUsers: readonly UnlistedUserSummary[];
   readonly notified: { readonly messages: number };
+  /** The state: where, whether it was loaded (and why not), keys looked up and keys taken from it. */
+  readonly state: StateSummary;
   readonly api: PacingStats;
   readonly durationMs: number;
 }
@@ -92,7 +95,7 @@ export function staleKeySummary(f: Finding): StaleKeySummary {
 
 export function summarize(
   a: Assessment,
-  run: { trigger: Summary['trigger']; report: Summary['report']; dryRun: boolean; messages: number; api: PacingStats; durationMs: number },
+  run: { trigger: Summary['trigger']; report: Summary['report']; dryRun: boolean; messages: number; api: PacingStats; durationMs: number; state: StateSummary },
 ): Summary {
   return {
     trigger: run.trigger,
@@ -120,6 +123,7 @@ export function summarize(
     unknown: a.unknown.map((f) => ({ accessKeyId: f.key.accessKeyId, userName: f.key.userName, reason: f.reason ?? 'unknown' })),
     unlistedUsers: a.unlisted.map((u) => ({ userName: u.userName, reason: u.reason })),
     notified: { messages: run.messages },
+    state: run.state,
     api: { ...run.api },
     durationMs: run.durationMs,
   };

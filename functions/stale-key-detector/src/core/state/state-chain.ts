@@ -1,0 +1,105 @@
+/**
+ * The state as a chain of generations, so that overlapping runs (a manual invoke during a timer
+ * run) neither lose a delivered mark nor corrupt the document:
+ *  - a run reads the newest generation N and, when done, writes N+1 with a create-only write
+ *    (OSS x-oss-forbid-overwrite, a file opened with O_EXCL), which succeeds for one writer only;
+ *  - a writer that finds N+1 taken reads it, merges its own facts and marks into it (merge below)
+ *    and tries N+2: nothing a finished run wrote is ever overwritten;
+ *  - `head.json` names the newest generation so a reader need not list the prefix (the policy
+ *    grants GetObject and PutObject only). It is a hint: a reader probes past it for newer ones.
+ * Old generations are never deleted by the detector (no DeleteObject right): an OSS lifecycle
+ * rule on the prefix expires them (README). A missing generation reads as "no state".
+ */
+import type { DocumentStore } from '../ports';
+import { decodeState, encodeState, type KeyRecord, type StateDocument, type StateScope } from './state-document';
+
+/** Generations probed past the head before a reader gives up (each probe is one GetObject). */
+const MAX_PROBES = 8;
+/** Writers racing for the next generation before a save gives up. */
+const MAX_SAVE_ATTEMPTS = 5;
+
+export type LoadedState =
+  | { readonly status: 'loaded'; readonly document: StateDocument }
+  | { readonly status: 'missing' | 'unreadable' | 'corrupt' | 'future' | 'foreign'; readonly reason: string; readonly generation: number };
+
+const folder = (scope: StateScope): string => `${encodeURIComponent(scope.accountId)}/${encodeURIComponent(scope.region)}`;
+const headName = (scope: StateScope): string => `${folder(scope)}/head.json`;
+const generationName = (scope: StateScope, generation: number): string => `${folder(scope)}/g${String(generation).padStart(9, '0')}.json.gz`;
+
+/** The newest generation's document, or why there is none to use. Never throws. */
+export async function loadState(store: DocumentStore, scope: StateScope): Promise<LoadedState> {
+  let generation = 0;
+  try {
+    generation = await newestGeneration(store, scope);
+    if (generation === 0) return { status: 'missing', reason: `no state at ${store.location} yet`, generation };
+    const bytes = await store.read(generationName(scope, generation));
+    if (bytes === undefined) return { status: 'missing', reason: `generation ${generation} is gone (expired?)`, generation };
+    const decoded = decodeState(bytes, scope);
+    if (!decoded.ok) return { status: decoded.problem, reason: decoded.reason, generation };
+    if (decoded.document.generation !== generation) return { status: 'corrupt', reason: `generation ${generation} says it is ${decoded.document.generation}`, generation };
+    return { status: 'loaded', document: decoded.document };
+  } catch (error) {
+    return { status: 'unreadable', reason: error instanceof Error ? error.message : String(error), generation };
+  }
+}
+
+async function newestGeneration(store: DocumentStore, scope: StateScope): Promise<number> {
+  const head = await store.read(headName(scope));
+  let generation = 0;
+  if (head !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(head.toString('utf8'));
+      const g = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['generation'] : undefined;
+      if (typeof g === 'number' && Number.isSafeInteger(g) && g >= 0) generation = g;
+    } catch {
+      // A broken hint: probe from the start.
+    }
+  }
+  for (let probes = 0; probes < MAX_PROBES; probes += 1) {
+    if ((await store.read(generationName(scope, generation + 1))) === undefined) return generation;
+    generation += 1;
+  }
+  throw new Error(`more than ${MAX_PROBES} generations past ${headName(scope)}: the head is not being updated`);
+}
+
+/**
+ * Writes `document` as the generation after `after`, merging into whatever overlapping runs wrote
+ * first. Resolves to the generation written; rejects when the store refuses.
+ */
+export async function saveState(store: DocumentStore, document: Omit<StateDocument, 'generation'>, after: number): Promise<number> {
+  let ours: Omit<StateDocument, 'generation'> = document;
+  let generation = after + 1;
+  for (let attempt = 0; attempt < MAX_SAVE_ATTEMPTS; attempt += 1) {
+    if (await store.create(generationName(ours, generation), encodeState({ ...ours, generation }))) {
+      await store.replace(headName(ours), Buffer.from(JSON.stringify({ generation })));
+      return generation;
+    }
+    const bytes = await store.read(generationName(ours, generation));
+    const theirs = bytes === undefined ? undefined : decodeState(bytes, ours);
+    if (theirs?.ok === true) ours = mergeStates(ours, theirs.document);
+    generation += 1;
+  }
+  throw new Error(`the state at ${store.location} was written by ${MAX_SAVE_ATTEMPTS} other runs while this one saved; not saved`);
+}
+
+/**
+ * Joins two runs' documents. Records are facts, so every key of either is kept (a deleted key
+ * is dropped by the next run that lists its user). Per key, the later look-up's facts win; a
+ * delivered mark survives whenever the winning record's episode is still open, so no overlap
+ * can lose one (it can at worst repeat an alert, never miss one).
+ */
+export function mergeStates<T extends Omit<StateDocument, 'generation'>>(ours: T, theirs: Omit<StateDocument, 'generation'>): T {
+  const byId = new Map<string, KeyRecord>(theirs.keys.map((k) => [k.accessKeyId, k]));
+  const keys = ours.keys.map((mine) => {
+    const other = byId.get(mine.accessKeyId);
+    byId.delete(mine.accessKeyId);
+    return other === undefined ? mine : mergeRecords(mine, other);
+  });
+  return { ...ours, savedAt: Math.max(ours.savedAt, theirs.savedAt), keys: [...keys, ...byId.values()] };
+}
+
+function mergeRecords(a: KeyRecord, b: KeyRecord): KeyRecord {
+  const [newer, older] = (b.checkedAt ?? -1) > (a.checkedAt ?? -1) ? [b, a] : [a, b];
+  const delivered = newer.episode !== undefined && (newer.episode.delivered || (older.episode?.delivered ?? false));
+  return { ...newer, recheck: newer.recheck && older.recheck, episode: newer.episode === undefined ? undefined : { ...newer.episode, delivered } };
+}
