@@ -14,11 +14,15 @@ export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {
   };
 }
 
+/** The account the simulated function runs in (FC's context.accountId). */
+export const SIMULATOR_ACCOUNT_ID = '1234567890123456';
+
 /** A Function Compute context carrying the fake's STS credentials, as FC passes the role's. */
 export function fcContext(overrides: Partial<FcContext> = {}): FcContext {
   return {
     requestId: 'c0ffee00-0000-4000-8000-000000000001',
     region: 'cn-hangzhou',
+    accountId: SIMULATOR_ACCOUNT_ID,
     credentials: {
       accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
       accessKeySecret: DEFAULT_CREDENTIALS.accessKeySecret,

@@ -1,6 +1,7 @@
 import { cloudAdapters } from './adapters/cloud-adapters';
 import { type ContextCredentials, resolveCredentials } from './adapters/credentials';
 import { DingTalkRobot } from './adapters/dingtalk';
+import { stateStoreFor } from './adapters/state-store';
 import type { Env } from './config/env-reader';
 import { parseEvent } from './config/event';
 import { buildRunConfig, runIdFor } from './config/run-config';
@@ -18,6 +19,8 @@ import { describeError, redactDeep, registerSecret } from './redact';
 export interface FcContext {
   readonly requestId: string;
   readonly region?: string;
+  /** The account the function runs in: whose state it keeps. */
+  readonly accountId?: string;
   readonly credentials?: ContextCredentials;
   readonly function?: { readonly name?: string; readonly timeout?: number };
 }
@@ -58,14 +61,21 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
     const { ram, actionTrail } = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, config.region) });
+    const state = settings.state === undefined ? undefined : { store: stateStoreFor(settings.state, credentials, config.region), scope: { accountId: accountIdOf(context), region: config.region } };
     // From here on the core posts its own failure alert.
     alert = undefined;
-    return redactDeep(await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock }, options));
+    return redactDeep(await runDetector({ ram, actionTrail, notifier, logger, clock: runtime.clock, state }, options));
   } catch (error) {
     logger.error('run failed', { error: describeError(error), requestId: context.requestId });
     if (alert !== undefined) await alert(error);
     throw error;
   }
+}
+
+/** The state is kept per account: FC always says which; a context without it cannot keep one. */
+function accountIdOf(context: FcContext): string {
+  if (context.accountId === undefined || !/^\d{1,32}$/.test(context.accountId)) throw new Error('the invocation context carries no account id, which STATE_URL needs to keep the state per account; unset STATE_URL to scan in full');
+  return context.accountId;
 }
 
 /** The failure alert for an error raised before the core ran: a bad setting names the variable. */

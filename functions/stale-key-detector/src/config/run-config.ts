@@ -42,6 +42,8 @@ export function buildRunConfig(event: InvocationEvent, env: Env, context: Invoca
       now: event.kind === 'timer' ? event.triggerTime : wallClock,
       report: event.kind === 'timer' ? (isDigestRun(event.triggerTime, schedule) ? 'full' : 'changes') : event.report,
       dryRun,
+      // A run under another threshold reads the state but leaves it: its episodes are not the timer's.
+      saveState: !dryRun && (event.kind === 'timer' || event.staleAfterDays === undefined),
       staleAfterDays: event.kind === 'manual' ? event.staleAfterDays : undefined,
       deadline: scanDeadline(wallClock, context.timeoutSeconds),
     }),

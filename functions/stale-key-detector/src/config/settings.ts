@@ -9,6 +9,7 @@ import type { Exemption, Mentions } from '../model';
 import type { LogLevel } from '../logger';
 import { type Env, readBaseUrl, readBoolean, readEnum, readInteger, readList, readNumber, readString } from './env-reader';
 import { parseExemptions, readExemptionsFile } from './exemptions';
+import { readStateLocation, type StateLocation } from './state-location';
 
 /** Everything the environment configures, validated. Defaults are documented in the README. */
 export interface Settings {
@@ -29,6 +30,8 @@ export interface Settings {
   readonly mentions: Mentions;
   readonly keyword: string | undefined;
   readonly logLevel: LogLevel;
+  /** STATE_URL: where the incremental state lives; undefined for full scans. */
+  readonly state: StateLocation | undefined;
 }
 
 export type { Webhook } from '../adapters/dingtalk';
@@ -134,6 +137,7 @@ export function readSettings(env: Env, options: { cwd?: string } = {}): Settings
     mentions: readMentions(env),
     keyword,
     logLevel: readEnum(env, 'LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+    state: readStateLocation(env, options.cwd),
   };
 }
 

@@ -2,7 +2,6 @@ import { DateTime } from 'luxon';
 import type { Finding } from '../model';
 import type { PacingStats } from '../pacing/retry';
 import type { Assessment } from './assessment';
-import type { StateSummary } from './state/state-run';
 
 export interface ProductSummary {
   readonly service: string;
@@ -37,6 +36,21 @@ export interface UnknownKeySummary {
 export interface UnlistedUserSummary {
   readonly userName: string;
   readonly reason: string;
+}
+
+/** The summary's `state` field. Field names are a contract. */
+export interface StateSummary {
+  /** The store ("oss://bucket/prefix/", a path), or null when no state is configured. */
+  readonly where: string | null;
+  readonly loaded: boolean;
+  /** Why not loaded (or not saved), or null. */
+  readonly why: string | null;
+  /** Keys looked up in ActionTrail in this run. */
+  readonly keysLookedUp: number;
+  /** Keys whose verdict came from the state, without a look-up. */
+  readonly keysFromState: number;
+  /** The generation this run wrote, or null (no state, a dry run, or the save failed). */
+  readonly savedGeneration: number | null;
 }
 
 /** What the function returns (and the CLI prints with --json). Field names are a contract. */

@@ -80,6 +80,7 @@ export function composeDigest(a: Assessment, options: ComposeOptions & { warnWit
   const tz = a.timezone;
   const header = [
     ...incompleteLine(a),
+    ...stateLine(a),
     ...(options.mentionText === undefined ? [] : [options.mentionText]),
     countsLine(a),
     `Stale means active and unused for more than ${plural(a.staleAfterDays, 'day')}. Checked ${dateTime(a.now, tz)}.`,
@@ -87,7 +88,7 @@ export function composeDigest(a: Assessment, options: ComposeOptions & { warnWit
   ];
   const warnLine = (f: Finding) => `${keyLine(f, a)}; turns stale ${date(f.staleAt ?? a.now, tz)}`;
   const lines: ReportLine[] = [
-    ...section(`Turned stale in the last ${plural(options.intervalMinutes, 'minute')} (${a.newlyStale.length})`, grouped(a.newlyStale, (f) => keyLine(f, a))),
+    ...section(a.alertRule === 'episodes' ? `Newly stale, not alerted before (${a.newlyStale.length})` : `Turned stale in the last ${plural(options.intervalMinutes, 'minute')} (${a.newlyStale.length})`, grouped(a.newlyStale, (f) => keyLine(f, a))),
     ...section(`Stale keys (${a.stale.length})`, grouped(a.stale, (f) => keyLine(f, a))),
     ...notCheckedSection(a),
     ...section(`Turning stale within ${plural(options.warnWithinDays, 'day')} (${a.warn.length})`, grouped(a.warn, warnLine)),
@@ -121,14 +122,20 @@ export function composeChanges(a: Assessment, options: ComposeOptions & { interv
   const tz = a.timezone;
   const header = [
     ...incompleteLine(a),
+    ...stateLine(a),
     ...(options.mentionText === undefined ? [] : [options.mentionText]),
-    `Unused for more than ${plural(a.staleAfterDays, 'day')}, crossed in the ${plural(options.intervalMinutes, 'minute')} before ${dateTime(a.now, tz)}. ${a.complete || a.stale.length > 0 ? `${a.stale.length} stale in all.` : ''}`.trim(),
+    `${a.alertRule === 'episodes' ? `Unused for more than ${plural(a.staleAfterDays, 'day')} and not alerted before (crossed, re-enabled or no longer exempt since the last alert), as of ${dateTime(a.now, tz)}.` : `Unused for more than ${plural(a.staleAfterDays, 'day')}, crossed in the ${plural(options.intervalMinutes, 'minute')} before ${dateTime(a.now, tz)}.`} ${a.complete || a.stale.length > 0 ? `${a.stale.length} stale in all.` : ''}`.trim(),
   ];
   const lines: ReportLine[] = [
     ...section(`Newly stale (${a.newlyStale.length})`, grouped(a.newlyStale, (f) => keyLine(f, a))),
     ...notCheckedSection(a),
   ];
   return splitIntoParts({ title: changesTitle(a), header, lines, footer: footer(options), measure: options.measure, overflowHint: OVERFLOW_HINT, ...(options.maxParts === undefined ? {} : { maxParts: options.maxParts }) });
+}
+
+/** Why this run scanned in full although a state is configured. */
+function stateLine(a: Assessment): string[] {
+  return a.stateNotice === undefined ? [] : [`ℹ️ ${md(a.stateNotice, 300)}`];
 }
 
 /** A failed run: never an all-clear. */

@@ -8,6 +8,7 @@ import type { Logger } from '../../logger';
 import type { AccessKey, Finding, ProductUse } from '../../model';
 import type { DocumentStore } from '../ports';
 import type { Lookup } from '../scan';
+import type { StateSummary } from '../summary';
 import { episodeSeed, nextRecords, undelivered } from './episodes';
 import { type LookupReason, lookupReason, type PlanRules } from './plan';
 import { type LoadedState, loadState, saveState } from './state-chain';
@@ -17,21 +18,6 @@ import type { KeyRecord, StateScope } from './state-document';
 export interface StateAccess {
   readonly store: DocumentStore;
   readonly scope: StateScope;
-}
-
-/** The summary's `state` field. Field names are a contract. */
-export interface StateSummary {
-  /** The store ("oss://bucket/prefix/", a path), or null when no state is configured. */
-  readonly where: string | null;
-  readonly loaded: boolean;
-  /** Why not loaded (or not saved), or null. */
-  readonly why: string | null;
-  /** Keys looked up in ActionTrail in this run. */
-  readonly keysLookedUp: number;
-  /** Keys whose verdict came from the state, without a look-up. */
-  readonly keysFromState: number;
-  /** The generation this run wrote, or null (no state, a dry run, or the save failed). */
-  readonly savedGeneration: number | null;
 }
 
 export class StateRun {
