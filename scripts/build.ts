@@ -38,6 +38,9 @@ const NODE_BUNDLE = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
+  // urllib (under fc2 and ali-oss) requires proxy-agent lazily, only when URLLIB_ENABLE_PROXY is
+  // set; it is not installed, so that path is left out (it would fail with "Cannot find module").
+  external: ['proxy-agent'],
   minify: true,
   keepNames: true,
   legalComments: 'linked',
@@ -87,9 +90,6 @@ export async function buildCli(dir: string = CLI_OUT_DIR): Promise<string> {
     entryPoints: [require.resolve('@alicloud/fc2')],
     outfile: join(dir, FC2_BUNDLE_NAME),
     ...NODE_BUNDLE,
-    // urllib (under fc2) requires proxy-agent lazily, only when URLLIB_ENABLE_PROXY is set; it
-    // is not installed, so that path is left out (it would fail with "Cannot find module").
-    external: ['proxy-agent'],
     write: false,
   });
   for (const file of [...result.outputFiles, ...fc2.outputFiles]) {
