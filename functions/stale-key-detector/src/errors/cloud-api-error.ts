@@ -1,4 +1,4 @@
-export type CloudService = 'RAM' | 'ActionTrail' | 'FC';
+export type CloudService = 'RAM' | 'ActionTrail' | 'FC' | 'OSS';
 
 export interface CloudApiErrorDetails {
   readonly service: CloudService;
@@ -9,9 +9,11 @@ export interface CloudApiErrorDetails {
   readonly requestId: string | undefined;
   /** Milliseconds the cloud asked us to wait before retrying (x-acs-retry-after), when it said so. */
   readonly retryAfterMs?: number | undefined;
+  /** What the call was on, as a RAM policy names it (OSS: acs:oss:*:*:<bucket>/<prefix>*), for "grant ... on ..." advice. */
+  readonly resource?: string | undefined;
 }
 
-/** A failed call to an Alibaba Cloud API, normalized across the two SDKs. The message is redacted. */
+/** A failed call to an Alibaba Cloud API, normalized across the SDKs. The message is redacted. */
 export class CloudApiError extends Error {
   override readonly name = 'CloudApiError';
   readonly service: CloudService;
@@ -20,6 +22,7 @@ export class CloudApiError extends Error {
   readonly statusCode: number | undefined;
   readonly requestId: string | undefined;
   readonly retryAfterMs: number | undefined;
+  readonly resource: string | undefined;
 
   constructor(details: CloudApiErrorDetails, message: string) {
     const where = `${details.service} ${details.action}`;
@@ -32,5 +35,6 @@ export class CloudApiError extends Error {
     this.statusCode = details.statusCode;
     this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
+    this.resource = details.resource;
   }
 }

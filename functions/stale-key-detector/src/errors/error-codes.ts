@@ -1,4 +1,4 @@
-import { CloudApiError } from './cloud-api-error';
+import { CloudApiError, type CloudService } from './cloud-api-error';
 
 /**
  * The one table of Alibaba Cloud error codes: what the retry policy does with each (pacing/retry),
@@ -16,6 +16,8 @@ export type Audience = 'function' | 'cli';
 
 interface CodeRule {
   readonly codes: RegExp;
+  /** Only this service's codes (OSS's AccessDenied asks for other grants than RAM's); every service when undefined. */
+  readonly service?: CloudService;
   readonly disposition: Disposition;
   readonly fix: (error: CloudApiError, audience: Audience) => string;
 }
@@ -28,7 +30,38 @@ const POLICY_ACTION: Readonly<Record<string, string>> = {
   InvokeFunction: 'fc:InvokeFunction',
 };
 
+/**
+ * OSS's AccessDenied: the state store's grants, on the error's bucket and prefix when it names
+ * them; OSS also answers AccessDenied to a bucket addressed through another region's endpoint.
+ */
+function ossAccessFix(e: CloudApiError, who: Audience): string {
+  if (/addressed using the specified endpoint/i.test(e.message)) return "the bucket is in another region than the endpoint: use the bucket's region (STATE_URL)";
+  const holder = who === 'cli' ? 'these credentials' : "the function's role";
+  return `grant ${holder} oss:GetObject and oss:PutObject on ${e.resource ?? 'acs:oss:*:*:<bucket>/<prefix>/*'}, the bucket and prefix of STATE_URL (policies/stale-key-detector-state.json)`;
+}
+
 const RULES: readonly CodeRule[] = [
+  {
+    codes: /^AccessDenied$/,
+    service: 'OSS',
+    disposition: 'fatal',
+    fix: ossAccessFix,
+  },
+  {
+    codes: /^(NoSuchBucket|InvalidBucketName|SecondLevelDomainForbidden)$/,
+    service: 'OSS',
+    disposition: 'fatal',
+    fix: (e) =>
+      e.code === 'SecondLevelDomainForbidden'
+        ? 'OSS wants the bucket in the host name (<bucket>.oss-<region>.aliyuncs.com), not in the path: check the OSS endpoint'
+        : 'the bucket does not exist or its name is invalid: create the bucket or fix STATE_URL',
+  },
+  {
+    codes: /^(InvalidDigest|BadDigest)$/,
+    service: 'OSS',
+    disposition: 'transient',
+    fix: () => 'the body OSS received did not match its Content-MD5 (damaged on the way): retry; if it persists, check proxies between the function and OSS',
+  },
   {
     codes: /^Throttling/,
     disposition: 'throttled',
@@ -40,7 +73,9 @@ const RULES: readonly CodeRule[] = [
     fix: (e, who) =>
       who === 'cli'
         ? 'check --account-id and --region (or the endpoint variables), the network, and --timeout for long runs'
-        : `check that ${e.service} is reachable from the function (RAM_ENDPOINT / ACTIONTRAIL_ENDPOINT, VPC settings)`,
+        : e.service === 'OSS'
+          ? 'check that OSS is reachable from the function: the internal endpoint oss-<region>-internal.aliyuncs.com answers only inside the bucket\'s region (STATE_URL, STATE_OSS_ENDPOINT, VPC settings)'
+          : `check that ${e.service} is reachable from the function (RAM_ENDPOINT / ACTIONTRAIL_ENDPOINT, VPC settings)`,
   },
   {
     codes: /^(ServiceUnavailable|InternalError|BadResponse|SignatureNonceUsed)$/,
@@ -66,12 +101,12 @@ const RULES: readonly CodeRule[] = [
     },
   },
   {
-    codes: /^(MissingSecurityToken|InvalidSecurityToken.*)$/,
+    codes: /^(MissingSecurityToken|InvalidSecurityToken.*|SecurityTokenExpired|AccessKeyIdAndSecurityTokenNotMatch)$/,
     disposition: 'fatal',
     fix: () => 'the STS token is missing, expired or belongs to another key: check the role credentials (ALIBABA_CLOUD_SECURITY_TOKEN outside FC)',
   },
   {
-    codes: /^InvalidTimeStamp/,
+    codes: /^(InvalidTimeStamp|RequestTimeTooSkewed)/,
     disposition: 'fatal',
     fix: () => 'the clock of the machine running the scan is off by more than 15 minutes',
   },
@@ -83,7 +118,7 @@ const RULES: readonly CodeRule[] = [
 ];
 
 function ruleFor(error: CloudApiError): CodeRule | undefined {
-  return RULES.find((rule) => rule.codes.test(error.code));
+  return RULES.find((rule) => (rule.service === undefined || rule.service === error.service) && rule.codes.test(error.code));
 }
 
 /** What to do about a failed call. Anything that is not a failed cloud call (a bug) is final. */
