@@ -1,6 +1,6 @@
 /**
  * One node:http server on 127.0.0.1 that plays RAM (ACS3 or RPC signed), ActionTrail, FC 3.0
- * InvokeFunction and a DingTalk robot, with latency, rate limits and fault injection.
+ * InvokeFunction, OSS objects and a DingTalk robot, with latency, rate limits and fault injection.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +16,8 @@ import { FC_SYNC_MAX_BYTES, type FcRequestRecord } from './fc-invoke';
 import { answerFc } from './fc-route';
 import { jsonHeaders, readBody, send, Sleeper } from './http-io';
 import { NonceCache } from './nonce-cache';
+import { DEFAULT_BUCKETS, ObjectStore } from './object-store';
+import { answerOss, ossRoute, type OssRequestRecord } from './oss-route';
 import { parseParams } from './percent-encoding';
 import { ActionRateLimits } from './rate-window';
 import { errorReply, type Reply } from './replies';
@@ -47,6 +49,10 @@ export class FakeCloud {
   readonly fcInvocations: FcInvocationRecord[] = [];
   /** Every request to the FC route (refused ones too), oldest first, as received. */
   readonly fcRequests: FcRequestRecord[] = [];
+  /** OSS's buckets and objects: read, plant, corrupt or delete objects here. */
+  readonly objects: ObjectStore;
+  /** Every request to the OSS route (refused ones too), oldest first, as received. */
+  readonly ossRequests: OssRequestRecord[] = [];
 
   private readonly server: Server;
   private readonly credentialStore: CredentialStore;
@@ -80,6 +86,7 @@ export class FakeCloud {
     this.dingtalk = new DingtalkRobot(options.dingtalk ?? DEFAULT_DINGTALK, options.now ?? Date.now);
     this.fcHandler = options.fcHandler;
     this.fcNames = new Set(options.fcFunctions ?? ['stale-key-detector']);
+    this.objects = new ObjectStore(options.buckets ?? DEFAULT_BUCKETS);
     this.server = createServer((req, res) => this.onRequest(req, res));
   }
 
@@ -189,7 +196,7 @@ export class FakeCloud {
     const params = new Map(query);
     const contentType = headerString(req.headers, 'content-type') ?? '';
     if (contentType.startsWith('application/x-www-form-urlencoded')) parseParams(body.toString('utf8'), params);
-    const route = routeRequest(rawPath, params, req.headers);
+    const route = ossRoute(method, rawPath, req.headers, this.objects) ?? routeRequest(rawPath, params, req.headers);
     const action = route.qualified;
     this.stats.arrive(action);
     const qpsOk = this.limits.tryAcquire(action, this.limitClock?.() ?? performance.now());
@@ -220,6 +227,7 @@ export class FakeCloud {
 
   private answer(ex: Exchange): Reply | Promise<Reply> {
     const gateway: Gateway = { credentials: this.credentialStore, nonces: this.nonces, faults: this.faults, faultRng: this.faultRng, orderRng: this.orderRng, account: this.account };
+    if (ex.route.info.product === 'oss') return answerOss(ex, gateway, this.objects, this.ossRequests);
     if (ex.route.info.product !== 'fc') return answerCloudApi(ex, gateway);
     return answerFc(ex, gateway, { handler: this.fcHandler, names: this.fcNames, records: this.fcInvocations }, this.fcRequests);
   }

@@ -1,5 +1,5 @@
 /**
- * Loopback fake of Alibaba Cloud RAM, ActionTrail, FC 3.0 InvokeFunction and a DingTalk robot.
+ * Loopback fake of Alibaba Cloud RAM, ActionTrail, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot.
  *
  *   const cloud = await startFakeCloud({ account: demoAccount(Date.now()) });
  *   const { ram, actionTrail } = simulatorAdapters(cloud);   // simulator/function-wiring.ts
@@ -13,6 +13,9 @@
 export { startFakeCloud, FakeCloud, DEFAULT_DINGTALK, DINGTALK_PATH } from './fake-cloud';
 export type { FakeCloudOptions } from './fake-cloud';
 export { DEFAULT_CREDENTIALS } from './credentials';
+export { DEFAULT_BUCKETS, ObjectStore } from './object-store';
+export type { StoredObject } from './object-store';
+export type { OssRequestRecord } from './oss-route';
 export { FakeAccount } from './account';
 export type { EventSource, FakeKey, FakeUser, KeyStatus, NewKey, NewUser, ProductUse } from './account';
 export { buildAccount, demoAccount, DEMO_KEY_IDS, randomAccessKeyId } from './seed';

@@ -5,7 +5,7 @@ import { FC_PATH } from './fc-invoke';
 import { decodeComponent } from './percent-encoding';
 import { RAM_ACTIONS } from './ram-api';
 
-export type Product = 'ram' | 'actiontrail' | 'fc' | 'unknown';
+export type Product = 'ram' | 'actiontrail' | 'fc' | 'oss' | 'unknown';
 
 export interface ProductInfo {
   readonly product: Product;

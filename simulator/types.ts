@@ -117,4 +117,6 @@ export interface FakeCloudOptions {
   readonly fcHandler?: FcHandler | undefined;
   /** Names of deployed functions (default ['stale-key-detector']). */
   readonly fcFunctions?: readonly string[] | undefined;
+  /** OSS buckets that exist (default ['stale-key-state']); FakeCloud.objects holds their objects. */
+  readonly buckets?: readonly string[] | undefined;
 }
