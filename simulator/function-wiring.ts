@@ -45,3 +45,11 @@ export function simulatorAdapters(cloud: FakeCloud): ReturnType<typeof cloudAdap
   const endpoint = new URL(cloud.endpoint);
   return cloudAdapters(simulatorCredentials, { ram: endpoint, actionTrail: endpoint });
 }
+
+/** The simulator's bucket for the incremental state. */
+export const SIMULATOR_STATE_BUCKET = 'stale-key-state';
+
+/** STATE_URL and STATE_OSS_ENDPOINT that keep the state in the simulator's OSS (through the real ali-oss client). */
+export function simulatorStateEnv(cloud: FakeCloud, prefix = 'stale-key-detector'): Record<string, string> {
+  return { STATE_URL: `oss://${SIMULATOR_STATE_BUCKET}/${prefix}`, STATE_OSS_ENDPOINT: cloud.endpoint };
+}
