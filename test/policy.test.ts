@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ACTIONTRAIL_ACTIONS } from '../functions/stale-key-detector/src/adapters/actiontrail';
 import { FC_ACTIONS } from '../cli/function-compute';
+import { OSS_ACTIONS } from '../functions/stale-key-detector/src/adapters/oss-store';
 import { RAM_ACTIONS } from '../functions/stale-key-detector/src/adapters/ram';
 
 const ROOT = join(__dirname, '..');
@@ -32,12 +33,16 @@ function allows(patterns: readonly string[], action: string): boolean {
 const ADAPTERS = [
   { file: 'functions/stale-key-detector/src/adapters/ram.ts', service: 'RAM', prefix: 'ram', declared: RAM_ACTIONS, policy: 'stale-key-detector-readonly.json' },
   { file: 'functions/stale-key-detector/src/adapters/actiontrail.ts', service: 'ActionTrail', prefix: 'actiontrail', declared: ACTIONTRAIL_ACTIONS, policy: 'stale-key-detector-readonly.json' },
+  // The state in OSS (STATE_URL=oss://...): a policy of its own, scoped to the state's prefix.
+  { file: 'functions/stale-key-detector/src/adapters/oss-store.ts', service: 'OSS', prefix: 'oss', declared: OSS_ACTIONS, policy: 'stale-key-detector-state.json' },
   // The CLI's `invoke`: the function never calls FC.
   { file: 'cli/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
 ] as const;
 
 /** Builds SDK configs for the adapters; imports openapi-core but calls nothing. */
 const CONFIG_ONLY = 'functions/stale-key-detector/src/adapters/openapi-config.ts';
+
+const ALI_OSS_METHODS: Record<string, string> = { get: 'GetObject', put: 'PutObject', head: 'HeadObject', delete: 'DeleteObject', list: 'ListObjects', copy: 'CopyObject' };
 
 const pascal = (method: string): string => method.charAt(0).toUpperCase() + method.slice(1);
 
@@ -61,6 +66,12 @@ function calledActions(source: string, service: string): Set<string> {
     } else {
       found.add(pascal(method.replace(/WithOptions$/, '')));
     }
+  }
+  // ali-oss's client (held as `oss`): its methods are named after the object operations.
+  for (const m of source.matchAll(/\boss\.(\w+)\s*\(/g)) {
+    const action = ALI_OSS_METHODS[m[1] as string];
+    if (action === undefined) throw new Error(`ali-oss method ${m[1]} has no action in ALI_OSS_METHODS: add it`);
+    found.add(action);
   }
   const named = new RegExp(`(?:toCloudApiError\\(\\s*\\w+\\s*,|badResponse\\()\\s*'${service}'\\s*,\\s*(?:'([A-Za-z]+)'|(\\w+))`, 'g');
   for (const m of source.matchAll(named)) {
@@ -92,6 +103,14 @@ describe('policy coverage', () => {
     expect(allowedActions('operator-invoke.json')).toEqual([...FC_ACTIONS]);
   });
 
+  it('grants the state\'s OSS actions on the state prefix only, never on a whole bucket or all of OSS', () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, 'policies', 'stale-key-detector-state.json'), 'utf8')) as PolicyDocument;
+    expect(allowedActions('stale-key-detector-state.json').sort()).toEqual([...OSS_ACTIONS].sort());
+    for (const statement of policy.Statement) {
+      for (const resource of Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]) expect(resource).toMatch(/^acs:oss:\*:\*:STATE_BUCKET\/STATE_PREFIX\/\*$/);
+    }
+  });
+
   it('recognizes every form of call the adapters use', () => {
     // The extraction itself: a new call in any of these forms is caught.
     const sample = `
@@ -101,14 +120,15 @@ describe('policy coverage', () => {
       await this.client.request<Answer>(action, {}, {});
       await this.client.request('DescribeTrails', {});
       throw toCloudApiError(error, 'RAM', 'UpdateAccessKey');
+      await this.oss.head(name);
     `;
-    expect([...calledActions(sample, 'RAM')].sort()).toEqual(['DeleteAccessKey', 'DescribeTrails', 'GetAccessKeyLastUsedProducts', 'ListUsers', 'UpdateAccessKey']);
+    expect([...calledActions(sample, 'RAM')].sort()).toEqual(['DeleteAccessKey', 'DescribeTrails', 'GetAccessKeyLastUsedProducts', 'HeadObject', 'ListUsers', 'UpdateAccessKey']);
     expect(allows(['ram:List*'], 'ram:ListUsers')).toBe(true);
     expect(allows(['ram:List*'], 'ram:UpdateAccessKey')).toBe(false);
   });
 
   it('keeps the cloud SDKs inside the adapters, so the scan above sees every call', () => {
-    const sdk = /from\s+'@alicloud\/(ram20150501|pop-core|fc2|openapi-core)'|require\('@alicloud\/(ram20150501|pop-core|fc2|openapi-core)'\)/;
+    const sdk = /from\s+'(@alicloud\/(ram20150501|pop-core|fc2|openapi-core)|ali-oss)'|require\('(@alicloud\/(ram20150501|pop-core|fc2|openapi-core)|ali-oss)'\)/;
     const outside = [...sourceFiles(SRC), ...sourceFiles(join(ROOT, 'cli'))]
       .filter((f) => sdk.test(readFileSync(f, 'utf8')))
       .map((f) => relative(ROOT, f).split('\\').join('/'))
