@@ -6,15 +6,13 @@
  *  - a writer that finds N+1 taken reads it, merges its own facts and marks into it (merge below)
  *    and tries N+2: nothing a finished run wrote is ever overwritten;
  *  - `head.json` names the newest generation so a reader need not list the prefix (the policy
- *    grants GetObject and PutObject only). It is a hint: a reader probes past it for newer ones.
+ *    grants GetObject and PutObject only). It is a hint: a reader searches past it for newer ones.
  * Old generations are never deleted by the detector (no DeleteObject right): an OSS lifecycle
  * rule on the prefix expires them (README). A missing generation reads as "no state".
  */
 import type { DocumentStore } from '../ports';
 import { decodeState, encodeState, type KeyRecord, type StateDocument, type StateScope } from './state-document';
 
-/** Generations probed past the head before a reader gives up (each probe is one GetObject). */
-const MAX_PROBES = 8;
 /** Writers racing for the next generation before a save gives up. */
 const MAX_SAVE_ATTEMPTS = 5;
 
@@ -45,21 +43,41 @@ export async function loadState(store: DocumentStore, scope: StateScope): Promis
 
 async function newestGeneration(store: DocumentStore, scope: StateScope): Promise<number> {
   const head = await store.read(headName(scope));
-  let generation = 0;
+  let hint = 0;
   if (head !== undefined) {
     try {
       const parsed: unknown = JSON.parse(head.toString('utf8'));
       const g = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>)['generation'] : undefined;
-      if (typeof g === 'number' && Number.isSafeInteger(g) && g >= 0) generation = g;
+      if (typeof g === 'number' && Number.isSafeInteger(g) && g >= 0) hint = g;
     } catch {
-      // A broken hint: probe from the start.
+      // A broken hint: search from the start.
     }
   }
-  for (let probes = 0; probes < MAX_PROBES; probes += 1) {
-    if ((await store.read(generationName(scope, generation + 1))) === undefined) return generation;
-    generation += 1;
+  return newestFrom(store, scope, hint);
+}
+
+/**
+ * The newest generation at or after `from` (`from` itself when none after it exists). Generations
+ * above `from` are contiguous (each is created right after the one before; expiry removes the
+ * oldest first), so a galloping search finds the newest in O(log n) reads, however far a stale or
+ * broken head lags.
+ */
+async function newestFrom(store: DocumentStore, scope: StateScope, from: number): Promise<number> {
+  const exists = async (g: number): Promise<boolean> => (await store.read(generationName(scope, g))) !== undefined;
+  let found = from;
+  let step = 1;
+  while (await exists(found + step)) {
+    found += step;
+    step *= 2;
   }
-  throw new Error(`more than ${MAX_PROBES} generations past ${headName(scope)}: the head is not being updated`);
+  // found exists (or is `from`), found + step does not: binary search between them.
+  let missing = found + step;
+  while (missing - found > 1) {
+    const middle = Math.floor((found + missing) / 2);
+    if (await exists(middle)) found = middle;
+    else missing = middle;
+  }
+  return found;
 }
 
 /**
@@ -74,10 +92,12 @@ export async function saveState(store: DocumentStore, document: Omit<StateDocume
       await store.replace(headName(ours), Buffer.from(JSON.stringify({ generation })));
       return generation;
     }
-    const bytes = await store.read(generationName(ours, generation));
+    // Taken: merge into the newest (others may have written several meanwhile) and go after it.
+    const newest = await newestFrom(store, ours, generation);
+    const bytes = await store.read(generationName(ours, newest));
     const theirs = bytes === undefined ? undefined : decodeState(bytes, ours);
     if (theirs?.ok === true) ours = mergeStates(ours, theirs.document);
-    generation += 1;
+    generation = newest + 1;
   }
   throw new Error(`the state at ${store.location} was written by ${MAX_SAVE_ATTEMPTS} other runs while this one saved; not saved`);
 }
