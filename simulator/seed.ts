@@ -16,6 +16,15 @@ export interface BuildAccountOptions {
   readonly neverUsedFraction?: number;
   /** Inactive keys (default 0.05). */
   readonly inactiveFraction?: number;
+  /** Whole days since the stale keys' last use, [min, max] (default [30, 700]). */
+  readonly staleIdleDays?: readonly [number, number];
+  /**
+   * Keys idle for `idleDays` (default 0, none): not yet stale at a 90-day threshold, they cross it
+   * over the following days, as in a real account. Taken from the fresh keys' share.
+   */
+  readonly idleFraction?: number;
+  /** Whole days since the idle keys' last use, [min, max] (default [30, 89]). */
+  readonly idleDays?: readonly [number, number];
 }
 
 const GIVEN_EN = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'oscar', 'peggy', 'trent', 'victor', 'wendy'];
@@ -72,6 +81,9 @@ export function buildAccount(options: BuildAccountOptions): FakeAccount {
   const inactive = options.inactiveFraction ?? 0.05;
   const never = inactive + (options.neverUsedFraction ?? 0.1);
   const stale = never + (options.staleFraction ?? 0.25);
+  const idle = stale + (options.idleFraction ?? 0);
+  const [staleMin, staleMax] = options.staleIdleDays ?? [30, 700];
+  const [idleMin, idleMax] = options.idleDays ?? [30, 89];
   const account = new FakeAccount();
   for (let u = 0; u < options.users; u += 1) {
     const identity = userIdentity(rng, u);
@@ -97,8 +109,11 @@ export function buildAccount(options: BuildAccountOptions): FakeAccount {
       } else if (roll < never) {
         created = rng() < 0.5 ? now - randomInt(rng, 180, 1500) * DAY_MS : now - randomInt(rng, 0, 29) * DAY_MS;
       } else if (roll < stale) {
-        lastUsed = now - randomInt(rng, 30, 700) * DAY_MS - randomInt(rng, 0, 23) * HOUR_MS;
+        lastUsed = now - randomInt(rng, staleMin, staleMax) * DAY_MS - randomInt(rng, 0, 23) * HOUR_MS;
         created = lastUsed - randomInt(rng, 1, 900) * DAY_MS;
+      } else if (roll < idle) {
+        lastUsed = now - randomInt(rng, idleMin * 24, idleMax * 24 + 23) * HOUR_MS - randomInt(rng, 0, 3599) * 1000;
+        created = lastUsed - randomInt(rng, 1, 1200) * DAY_MS;
       } else {
         lastUsed = now - randomInt(rng, 0, 29 * 24) * HOUR_MS - randomInt(rng, 0, 3599) * 1000;
         created = lastUsed - randomInt(rng, 1, 1200) * DAY_MS;
