@@ -105,8 +105,8 @@ export async function saveState(store: DocumentStore, document: Omit<StateDocume
 /**
  * Joins two runs' documents. Records are facts, so every key of either is kept (a deleted key
  * is dropped by the next run that lists its user). Per key, the later look-up's facts win; a
- * delivered mark survives whenever the winning record's episode is still open, so no overlap
- * can lose one (it can at worst repeat an alert, never miss one).
+ * delivered mark of the same episode survives whenever the winning record's episode is still
+ * open, so no overlap can lose one (it can at worst repeat an alert, never miss one).
  */
 export function mergeStates<T extends Omit<StateDocument, 'generation'>>(ours: T, theirs: Omit<StateDocument, 'generation'>): T {
   const byId = new Map<string, KeyRecord>(theirs.keys.map((k) => [k.accessKeyId, k]));
@@ -120,6 +120,11 @@ export function mergeStates<T extends Omit<StateDocument, 'generation'>>(ours: T
 
 function mergeRecords(a: KeyRecord, b: KeyRecord): KeyRecord {
   const [newer, older] = (b.checkedAt ?? -1) > (a.checkedAt ?? -1) ? [b, a] : [a, b];
-  const delivered = newer.episode !== undefined && (newer.episode.delivered || (older.episode?.delivered ?? false));
-  return { ...newer, recheck: newer.recheck && older.recheck, episode: newer.episode === undefined ? undefined : { ...newer.episode, delivered } };
+  if (newer.episode === undefined) return { ...newer, recheck: newer.recheck && older.recheck };
+  // The same episode only when the older one opened after the key's last use: a mark of an
+  // episode a use has ended since must not silence the next one.
+  const lastUse = Math.max(newer.createdAt, ...newer.products.map((p) => p.usedAt));
+  const sameEpisode = older.episode !== undefined && older.episode.openedAt > lastUse;
+  const delivered = newer.episode.delivered || (sameEpisode && (older.episode?.delivered ?? false));
+  return { ...newer, recheck: newer.recheck && older.recheck, episode: { ...newer.episode, delivered } };
 }
