@@ -125,7 +125,7 @@ describe('the generation chain', () => {
   });
 
   it('merges by the later look-up, keeping a delivered mark only while its episode is open', () => {
-    const base = { userName: 'u', createdAt: 1, status: 'Active' as const, products: [], recheck: false };
+    const base = { userName: 'u', createdAt: 0, status: 'Active' as const, products: [], recheck: false };
     const ours = { ...SCOPE, savedAt: 2, keys: [{ ...base, accessKeyId: 'A', checkedAt: 2, episode: { openedAt: 1, delivered: false } }, { ...base, accessKeyId: 'B', checkedAt: 3, episode: undefined }] };
     const theirs = { ...SCOPE, savedAt: 1, keys: [{ ...base, accessKeyId: 'A', checkedAt: 1, episode: { openedAt: 1, delivered: true } }, { ...base, accessKeyId: 'B', checkedAt: 1, episode: { openedAt: 1, delivered: true } }] };
     const merged = mergeStates(ours, theirs);
