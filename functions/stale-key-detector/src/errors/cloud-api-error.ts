@@ -1,4 +1,4 @@
-export type CloudService = 'RAM' | 'ActionTrail' | 'FC' | 'OSS';
+export type CloudService = 'RAM' | 'ActionTrail' | 'FC' | 'OSS' | 'STS';
 
 export interface CloudApiErrorDetails {
   readonly service: CloudService;
