@@ -1,6 +1,7 @@
 /**
- * One node:http server on 127.0.0.1 that plays RAM (ACS3 or RPC signed), ActionTrail, FC 3.0
- * InvokeFunction, OSS objects and a DingTalk robot, with latency, rate limits and fault injection.
+ * One node:http server on 127.0.0.1 that plays RAM (ACS3 or RPC signed), ActionTrail, STS
+ * GetCallerIdentity, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot, with latency, rate
+ * limits and fault injection.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -24,6 +25,7 @@ import { errorReply, type Reply } from './replies';
 import { createRng, type Rng } from './rng';
 import { COMMON_PARAMS, routeRequest } from './routes';
 import { CloudStats, type Outcome } from './stats';
+import { answerSts } from './sts-api';
 import type { DingtalkOptions, Fault, FakeCloudOptions, FakeCredential, FcHandler, FcInvocationRecord, LatencyRange, RandomFaults, RequestLogEntry } from './types';
 
 export type { FakeCloudOptions } from './types';
@@ -228,6 +230,7 @@ export class FakeCloud {
   private answer(ex: Exchange): Reply | Promise<Reply> {
     const gateway: Gateway = { credentials: this.credentialStore, nonces: this.nonces, faults: this.faults, faultRng: this.faultRng, orderRng: this.orderRng, account: this.account };
     if (ex.route.info.product === 'oss') return answerOss(ex, gateway, this.objects, this.ossRequests);
+    if (ex.route.info.product === 'sts') return answerSts(ex, gateway);
     if (ex.route.info.product !== 'fc') return answerCloudApi(ex, gateway);
     return answerFc(ex, gateway, { handler: this.fcHandler, names: this.fcNames, records: this.fcInvocations }, this.fcRequests);
   }

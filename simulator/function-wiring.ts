@@ -2,6 +2,7 @@ import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/clou
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
 import type { FcContext } from '../functions/stale-key-detector/src/handler';
 import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from './index';
+import { SIMULATOR_ACCOUNT_ID } from './sts-api';
 
 /** The environment that points the function at a fake cloud (RAM, ActionTrail and the robot). */
 export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {
@@ -14,8 +15,8 @@ export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {
   };
 }
 
-/** The account the simulated function runs in (FC's context.accountId). */
-export const SIMULATOR_ACCOUNT_ID = '1234567890123456';
+/** The account the simulated function runs in (FC's context.accountId), and whose STS GetCallerIdentity answers. */
+export { SIMULATOR_ACCOUNT_ID } from './sts-api';
 
 /** A Function Compute context carrying the fake's STS credentials, as FC passes the role's. */
 export function fcContext(overrides: Partial<FcContext> = {}): FcContext {

@@ -1,5 +1,5 @@
 /**
- * Loopback fake of Alibaba Cloud RAM, ActionTrail, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot.
+ * Loopback fake of Alibaba Cloud RAM, ActionTrail, STS GetCallerIdentity, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot.
  *
  *   const cloud = await startFakeCloud({ account: demoAccount(Date.now()) });
  *   const { ram, actionTrail } = simulatorAdapters(cloud);   // simulator/function-wiring.ts

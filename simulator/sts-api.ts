@@ -1,0 +1,54 @@
+/**
+ * STS 2015-04-01 GetCallerIdentity: who the calling credential is. The gateway's checks as for
+ * RAM and ActionTrail (scripted faults, signature, key, STS token, nonce, QPS), but no permission
+ * check: STS answers GetCallerIdentity for any valid credential ("No authorization for this
+ * operation"). No random faults either: the chaos of RAM and ActionTrail stays as it was.
+ */
+import { createHash } from 'node:crypto';
+import { errors } from './api-error';
+import { authenticate } from './authenticate';
+import { type Exchange, type Gateway, MAX_CLOCK_SKEW_MS } from './cloud-api';
+import { errorReply, faultReply, successReply, type Reply } from './replies';
+import type { FakeCredential } from './types';
+
+/** The account the simulator plays: the function's (FC's context.accountId) and the CLI's (GetCallerIdentity). */
+export const SIMULATOR_ACCOUNT_ID = '1234567890123456';
+
+/** The role the fake's STS keys (DEFAULT_CREDENTIALS) are sessions of. */
+const ROLE_NAME = 'stale-key-detector';
+
+/** A stable 16-digit id for a name, as RAM's numeric ids look. */
+function numericId(name: string): string {
+  return (BigInt(`0x${createHash('sha256').update(name).digest('hex').slice(0, 15)}`) % 10n ** 16n).toString().padStart(16, '2');
+}
+
+/**
+ * The identity of a credential: an STS key is a session of a role (AssumedRoleUser, RoleId); a
+ * long-term key is a RAM user's (the account's user that owns it, else "operator"), with UserId.
+ */
+export function callerIdentity(credential: FakeCredential, userOf: (accessKeyId: string) => { userId: string; userName: string } | undefined): Record<string, string> {
+  const account = SIMULATOR_ACCOUNT_ID;
+  if (credential.securityToken !== undefined) {
+    const roleId = numericId(`role:${ROLE_NAME}`);
+    const session = `session-${numericId(credential.accessKeyId).slice(0, 8)}`;
+    return { IdentityType: 'AssumedRoleUser', AccountId: account, RoleId: roleId, PrincipalId: `${roleId}:${session}`, Arn: `acs:ram::${account}:assumed-role/${ROLE_NAME}/${session}` };
+  }
+  const user = userOf(credential.accessKeyId) ?? { userId: numericId(`user:${credential.accessKeyId}`), userName: 'operator' };
+  return { IdentityType: 'RAMUser', AccountId: account, UserId: user.userId, PrincipalId: user.userId, Arn: `acs:ram::${account}:user/${user.userName}` };
+}
+
+export function answerSts(ex: Exchange, gw: Gateway): Reply {
+  const { route, requestId } = ex;
+  const scripted = gw.faults.takeScripted(route.qualified, route.action);
+  if (scripted) return faultReply(scripted, route.info, requestId);
+  if (route.error) return errorReply(route.error, route.info, requestId);
+  const auth = authenticate(ex.signed, { credentials: gw.credentials, nonces: gw.nonces, nowMs: Date.now(), maxSkewMs: MAX_CLOCK_SKEW_MS });
+  if (!auth.ok) return errorReply(auth.error, route.info, requestId);
+  if (!ex.qpsOk) return errorReply(errors.throttlingUser(), route.info, requestId, 'throttled');
+  if (route.action !== 'GetCallerIdentity') return errorReply(errors.apiNotFound(), route.info, requestId);
+  return successReply(requestId, callerIdentity(auth.credential, (id) => {
+    const key = gw.account.getKey(id);
+    const user = key === undefined ? undefined : gw.account.getUser(key.userName);
+    return user === undefined ? undefined : { userId: user.userId, userName: user.userName };
+  }));
+}
