@@ -14,10 +14,11 @@ const REGION_ID = /^[a-z]{2,}(?:-[a-z0-9]+)+$/;
 /**
  * The internal endpoint of a region (`cn-hangzhou` -> https://oss-cn-hangzhou-internal.aliyuncs.com):
  * reachable only from inside the region, free of traffic charges. Function Compute runs in the
- * region of its state bucket, so this is the default.
+ * region of its state bucket, so this is the default. `internal: false`: the public endpoint
+ * (https://oss-cn-hangzhou.aliyuncs.com), for a caller outside the region (the CLI).
  */
-export function ossEndpointFor(region: string): URL {
-  return new URL(`https://oss-${region}-internal.aliyuncs.com`);
+export function ossEndpointFor(region: string, internal = true): URL {
+  return new URL(`https://oss-${region}${internal ? '-internal' : ''}.aliyuncs.com`);
 }
 
 export interface OssStoreOptions {
@@ -26,8 +27,10 @@ export interface OssStoreOptions {
   readonly prefix: string;
   /** The bucket's Alibaba Cloud region id, e.g. cn-hangzhou. */
   readonly region: string;
-  /** scheme://host[:port]; default ossEndpointFor(region). A VPC endpoint, or the simulator's http://127.0.0.1:PORT. */
+  /** scheme://host[:port]; default ossEndpointFor(region, internal). A VPC endpoint, or the simulator's http://127.0.0.1:PORT. */
   readonly endpoint?: URL | undefined;
+  /** The region's internal endpoint (default, on FC) or its public one (false: outside the region). */
+  readonly internal?: boolean | undefined;
   readonly credentials: CloudCredentials;
   /** One limit for connecting and for the answer, per call. */
   readonly timeoutMs: number;
@@ -71,13 +74,14 @@ export class OssDocumentStore implements DocumentStore {
     this.prefix = trimmed === '' ? '' : `${trimmed}/`;
     this.location = `oss://${bucket}/${this.prefix}`;
     this.resource = `acs:oss:*:*:${bucket}/${this.prefix}*`;
-    const endpoint = options.endpoint ?? ossEndpointFor(region);
+    const internal = options.internal ?? true;
+    const endpoint = options.endpoint ?? ossEndpointFor(region, internal);
     this.oss = new OSS({
       bucket,
       // ali-oss's region is the endpoint's first label (oss-cn-hangzhou). With an explicit endpoint it
-      // only names the Host header when the endpoint is an IP address: the internal one, as by default.
+      // only names the Host header when the endpoint is an IP address: the internal or public one, as by default.
       region: `oss-${region}`,
-      internal: true,
+      internal,
       endpoint: endpoint.origin,
       secure: endpoint.protocol === 'https:',
       accessKeyId: credentials.accessKeyId,

@@ -11,8 +11,12 @@ export type StateLocation =
 /** A 20,000-key state is a few hundred KB: room for a slow internal link, well inside a run. */
 const OSS_TIMEOUT_MS = 30_000;
 
-/** The store for a location: OSS with the run's credentials in its region, or the filesystem. */
-export function stateStoreFor(location: StateLocation, credentials: CloudCredentials, region: string): DocumentStore {
+/**
+ * The store for a location: OSS with the run's credentials in its region, or the filesystem.
+ * Without an explicit endpoint OSS is reached at the region's internal endpoint (the function, in
+ * the region), or its public one with `internal: false` (the CLI, anywhere).
+ */
+export function stateStoreFor(location: StateLocation, credentials: CloudCredentials, region: string, options: { readonly internal?: boolean } = {}): DocumentStore {
   if (location.kind === 'file') return new FileDocumentStore(location.path);
-  return new OssDocumentStore({ bucket: location.bucket, prefix: location.prefix, region, ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }), credentials, timeoutMs: OSS_TIMEOUT_MS });
+  return new OssDocumentStore({ bucket: location.bucket, prefix: location.prefix, region, ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }), internal: options.internal ?? true, credentials, timeoutMs: OSS_TIMEOUT_MS });
 }
