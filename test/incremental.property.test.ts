@@ -10,8 +10,8 @@
  *    every stale episode (a maximal run of hours in which the key is stale) is delivered (in a
  *    message the chat accepted) exactly once, in the first run that could: one that did not fail to
  *    post and could look the key up. An episode open at the first run (no state yet) is alerted by
- *    the window rule: never flooded (but one whose look-up failed in that run is alerted once, when
- *    the key is first judged: the stateless run could not tell how old its crossing is);
+ *    the window rule: never flooded (one whose look-up failed in that run is alerted once, when the
+ *    key is first judged, only if it crossed in that run's window);
  *  - cost: keys looked up + keys from the state = keys listed; hours that are not the digest look
  *    up a fraction of the keys (0.15-0.26 of them over 40 generated accounts whose keys were 15%
  *    stale: every stale key is confirmed each hour; INCREMENTAL_STATS=1 prints the figures);
@@ -164,16 +164,17 @@ interface Episode {
   /** The first run of the episode that could deliver it: posted, and looked the key up. */
   firstDeliverable: number | undefined;
   /** Open at the first run (no state yet): the window's crossing, or unknown in that run. */
-  readonly atFirstRun: { window: boolean; unknown: boolean } | undefined;
+  readonly atFirstRun: { window: boolean; unknown: boolean; crossedInWindow: boolean } | undefined;
 }
 
 /** Checks a finished (or still open) episode's deliveries; true when it was delivered after a held-back run. */
 function closeEpisode(e: Episode): boolean {
   const where = `episode of ${e.id} from hour ${e.start}`;
   if (e.atFirstRun !== undefined) {
-    // No state yet: the window rule. A key unknown at the first run may be alerted once when it is first judged.
-    const expected = e.atFirstRun.window ? [0] : [];
-    if (!(e.atFirstRun.unknown ? e.deliveries.length <= 1 : JSON.stringify(e.deliveries) === JSON.stringify(expected))) fail(`${where} (open at the first run, window crossing: ${e.atFirstRun.window}): delivered at hours [${e.deliveries}], expected [${expected}]`);
+    // No state yet: the window rule. A key unknown at the first run is alerted once when it is
+    // first judged if it crossed in that run's window (the window rule's, held back), else never.
+    const expected = e.atFirstRun.unknown ? (e.atFirstRun.crossedInWindow && e.firstDeliverable !== undefined ? [e.firstDeliverable] : []) : e.atFirstRun.window ? [0] : [];
+    if (JSON.stringify(e.deliveries) !== JSON.stringify(expected)) fail(`${where} (open at the first run, window crossing: ${e.atFirstRun.window}): delivered at hours [${e.deliveries}], expected [${expected}]`);
     return false;
   }
   const expected = e.firstDeliverable === undefined ? [] : [e.firstDeliverable];
@@ -216,6 +217,10 @@ async function threeDays(s: Scenario): Promise<{ lookedUp: number; listed: numbe
     for (const m of chat.refused.slice(refused)) for (const id of m.text.match(/LTAI5tModel\d+/g) ?? []) refusedIds.add(id);
 
     // Verdicts. The truth: the reference's, or, where its look-up failed, the judge on the model's facts.
+    const crossedInFirstWindow = (id: string): boolean => {
+      const key = keys.find((k) => k.accessKeyId === id);
+      return key !== undefined && crossing(account, key) >= now - HOUR_MS && crossing(account, key) < now;
+    };
     const truth = new Map(keys.map((k) => [k.accessKeyId, ref.verdicts.get(k.accessKeyId) === 'unknown' ? truthOf(account, k, now, settings) : ref.verdicts.get(k.accessKeyId)]));
     if (inc.verdicts.size !== keys.length || ref.verdicts.size !== keys.length) fail(`${at_}: ${keys.length} keys, incremental judged ${inc.verdicts.size}, reference ${ref.verdicts.size}`);
     for (const [id, t] of truth) {
@@ -240,7 +245,7 @@ async function threeDays(s: Scenario): Promise<{ lookedUp: number; listed: numbe
       if (t !== 'stale') continue;
       let e = open.get(id);
       if (e === undefined) {
-        e = { id, start: h, deliveries: [], firstDeliverable: undefined, atFirstRun: h === 0 ? { window: refSummary.newlyStale.includes(id), unknown: inc.verdicts.get(id) === 'unknown' } : undefined };
+        e = { id, start: h, deliveries: [], firstDeliverable: undefined, atFirstRun: h === 0 ? { window: refSummary.newlyStale.includes(id), unknown: inc.verdicts.get(id) === 'unknown', crossedInWindow: crossedInFirstWindow(id) } : undefined };
         open.set(id, e);
       }
       if (inc.summary !== undefined && inc.verdicts.get(id) !== 'unknown') e.firstDeliverable ??= h;

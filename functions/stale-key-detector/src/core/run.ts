@@ -15,6 +15,7 @@ import { fixFor } from './fixes';
 import { judge } from './judge';
 import { type AlertChannel, composeOptions, sendParts } from './messages';
 import type { ActionTrailApi, Notifier, RamApi } from './ports';
+import { crossingWindow } from './schedule';
 import { scan } from './scan';
 import { type StateAccess, StateRun } from './state/state-run';
 import { type Summary, summarize } from './summary';
@@ -97,7 +98,7 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
       messages = channel === undefined ? 0 : await sendParts(channel, state.seed(alerted, options.runId, options.now, options.report), report.parts, report.mention);
     } finally {
       // Also after a failed post: the facts are good, and the episodes stay undelivered.
-      if (options.saveState ?? !options.dryRun) await state.save({ now: options.now, findings: assessed.findings, unlistedUsers, alerted, sent: channel !== undefined && messages === report.parts.length }, deps.logger);
+      if (options.saveState ?? !options.dryRun) await state.save({ now: options.now, windowFrom: crossingWindow(options.now, settings.scheduleMinutes).from, findings: assessed.findings, unlistedUsers, alerted, sent: channel !== undefined && messages === report.parts.length }, deps.logger);
     }
     if (state.problem !== undefined) throw new ScanFailedError(`the report was posted, but the state could not be saved: ${state.problem}`, STATE_FIX);
     const summary = summarize(assessed, { trigger: options.trigger, report: options.report, dryRun: options.dryRun, messages, api: stats, durationMs: clock.now() - startedAt, state: state.summary() });

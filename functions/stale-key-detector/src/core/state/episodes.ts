@@ -12,13 +12,22 @@ import type { KeyRecord } from './state-document';
 
 /** Stale keys whose episode the chat has not heard of, in the order given. */
 export function undelivered(stale: readonly Finding[], prior: ReadonlyMap<string, KeyRecord>): Finding[] {
-  return stale.filter((f) => !(episodeOf(f, prior)?.delivered ?? false));
+  return stale.filter((f) => !(episodeOf(f, prior)?.delivered ?? false) && !toldByWindowRule(f, recordOf(f, prior)));
 }
 
-/** The prior record's episode, when the record is of this key (same CreateDate). */
-function episodeOf(f: Finding, prior: ReadonlyMap<string, KeyRecord>): KeyRecord['episode'] {
+/** The prior record, when it is of this key (same CreateDate). */
+function recordOf(f: Finding, prior: ReadonlyMap<string, KeyRecord>): KeyRecord | undefined {
   const record = prior.get(f.key.accessKeyId);
-  return record !== undefined && record.createdAt === f.key.createdAt ? record.episode : undefined;
+  return record !== undefined && record.createdAt === f.key.createdAt ? record : undefined;
+}
+
+function episodeOf(f: Finding, prior: ReadonlyMap<string, KeyRecord>): KeyRecord['episode'] {
+  return recordOf(f, prior)?.episode;
+}
+
+/** A key not judged since a run without a state, that crossed before that run's window: the window rule's, told then. */
+function toldByWindowRule(f: Finding, record: KeyRecord | undefined): boolean {
+  return record?.toldBefore !== undefined && f.staleAt !== undefined && f.staleAt < record.toldBefore;
 }
 
 /**
@@ -46,6 +55,8 @@ export interface RunFacts {
   readonly sent: boolean;
   /** True when a state was loaded (alerts by episode); false after a full scan without one. */
   readonly hadState: boolean;
+  /** The start of the run's alert window (now - interval): without a state, crossings before it were told by earlier runs. */
+  readonly windowFrom: number;
 }
 
 /**
@@ -58,7 +69,7 @@ export function nextRecords(prior: ReadonlyMap<string, KeyRecord>, run: RunFacts
   const records = run.findings.map((f): KeyRecord => {
     const id = f.key.accessKeyId;
     seen.add(id);
-    const old = prior.get(id)?.createdAt === f.key.createdAt ? prior.get(id) : undefined;
+    const old = recordOf(f, prior);
     const fresh = run.lookedUp.get(id);
     const failed = run.failed.has(id);
     return {
@@ -69,19 +80,26 @@ export function nextRecords(prior: ReadonlyMap<string, KeyRecord>, run: RunFacts
       checkedAt: fresh !== undefined ? run.now : old?.checkedAt,
       products: fresh ?? old?.products ?? [],
       recheck: failed || (fresh === undefined && old === undefined),
-      episode: nextEpisode(f, old?.episode, run),
+      episode: nextEpisode(f, old, run),
+      ...(f.verdict === 'unknown' ? toldBefore(old, run) : {}),
     };
   });
   const kept = [...prior.values()].filter((r) => !seen.has(r.accessKeyId) && (run.unlistedUsers === undefined || run.unlistedUsers.has(r.userName)));
   return [...records, ...kept.map((r) => ({ ...r, recheck: true }))];
 }
 
-function nextEpisode(f: Finding, old: KeyRecord['episode'], run: RunFacts): KeyRecord['episode'] {
-  if (f.verdict === 'unknown') return old;
+function nextEpisode(f: Finding, old: KeyRecord | undefined, run: RunFacts): KeyRecord['episode'] {
+  if (f.verdict === 'unknown') return old?.episode;
   if (f.verdict !== 'stale') return undefined;
   const alerted = run.alerted.has(f.key.accessKeyId);
   const deliveredNow = run.sent && alerted;
-  if (old !== undefined) return { openedAt: old.openedAt, delivered: old.delivered || deliveredNow };
+  if (old?.episode !== undefined) return { openedAt: old.episode.openedAt, delivered: old.episode.delivered || deliveredNow };
   // Without a state, only the window's crossings were alerted: the older episodes count as told.
-  return { openedAt: run.now, delivered: deliveredNow || (!run.hadState && !alerted) };
+  return { openedAt: run.now, delivered: deliveredNow || (!run.hadState && !alerted) || toldByWindowRule(f, old) };
+}
+
+/** A key the run could not judge keeps (or, in a run without a state, gets) the instant before which its crossing counts as told. */
+function toldBefore(old: KeyRecord | undefined, run: RunFacts): { toldBefore?: number } {
+  if (old?.toldBefore !== undefined) return { toldBefore: old.toldBefore };
+  return run.hadState ? {} : { toldBefore: run.windowFrom };
 }

@@ -32,6 +32,11 @@ export interface KeyRecord {
   /** The last run could not check the key (look-up failed, user unlisted, time limit): look it up next time. */
   readonly recheck: boolean;
   readonly episode: Episode | undefined;
+  /**
+   * Set while a key is not judged since a run without a state: crossings before this instant
+   * were the window rule's to alert (before the state existed), so they count as told.
+   */
+  readonly toldBefore?: number | undefined;
 }
 
 /** Which account and region a state belongs to: a state of another is never used. */
@@ -63,6 +68,7 @@ interface StoredKey {
   uses?: StoredUse[];
   recheck?: true;
   episode?: [openedAt: number, delivered: 0 | 1];
+  told?: number;
 }
 interface Stored {
   format: typeof STATE_FORMAT;
@@ -96,6 +102,7 @@ export function encodeState(document: StateDocument): Buffer {
     ...(k.products.length === 0 ? {} : { uses: k.products.map((p): StoredUse => [productIndex(p), p.usedAt]) }),
     ...(k.recheck ? { recheck: true as const } : {}),
     ...(k.episode === undefined ? {} : { episode: [k.episode.openedAt, k.episode.delivered ? 1 : 0] as [number, 0 | 1] }),
+    ...(k.toldBefore === undefined ? {} : { told: k.toldBefore }),
   }));
   const stored: Stored = { format: STATE_FORMAT, version: STATE_VERSION, accountId: document.accountId, region: document.region, generation: document.generation, savedAt: document.savedAt, products, keys };
   return gzipSync(JSON.stringify(stored));
@@ -158,6 +165,7 @@ function readStored(raw: Record<string, unknown>, scope: StateScope): StateDocum
       }),
       recheck: k['recheck'] === true,
       episode: episode === undefined ? undefined : { openedAt: instant(episode[0], `${where}.episode`), delivered: episode[1] === 1 },
+      ...(k['told'] === undefined ? {} : { toldBefore: instant(k['told'], `${where}.told`) }),
     };
   });
   return { ...scope, generation: integer(raw['generation'], 'generation'), savedAt: instant(raw['savedAt'], 'savedAt'), keys };

@@ -89,7 +89,7 @@ export class StateRun {
    * the state as it was); keys it could not check keep their old facts. Never throws: a failed
    * save is reported by `problem`.
    */
-  async save(run: { now: number; findings: readonly Finding[]; unlistedUsers: ReadonlySet<string> | undefined; alerted: readonly Finding[]; sent: boolean }, logger: Logger): Promise<void> {
+  async save(run: { now: number; windowFrom: number; findings: readonly Finding[]; unlistedUsers: ReadonlySet<string> | undefined; alerted: readonly Finding[]; sent: boolean }, logger: Logger): Promise<void> {
     if (this.access === undefined || this.loaded === undefined) return;
     const records = nextRecords(this.prior, { ...run, lookedUp: this.lookedUp, failed: this.failed, alerted: new Set(run.alerted.map((f) => f.key.accessKeyId)), hadState: this.usable });
     const after = this.loaded.status === 'loaded' ? this.loaded.document.generation : this.loaded.generation;
