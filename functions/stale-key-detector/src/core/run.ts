@@ -114,6 +114,7 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
       partial: summary.partial,
       keys_looked_up: summary.state.keysLookedUp,
       keys_from_state: summary.state.keysFromState,
+      looked_up_for: Object.entries(state.reasons).map(([reason, n]) => `${reason}:${n}`).join(' '),
       messages,
       api_calls: stats.calls,
       retries: stats.retries,

@@ -27,6 +27,7 @@ export class StateRun {
   private fromState = 0;
   private savedGeneration: number | null = null;
   private saveProblem: string | undefined;
+  /** Why keys were looked up (the log's `looked_up_for`): new, recheck, due, digest, rolling. */
   readonly reasons: Record<LookupReason, number> = { new: 0, recheck: 0, due: 0, digest: 0, rolling: 0 };
 
   private constructor(
