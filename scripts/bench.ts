@@ -9,6 +9,7 @@
  *   npm run bench                          Q = 200 (short run)
  *   npm run bench -- --qps 50              the real ActionTrail limit (~7 min)
  *   npm run bench -- --users 2000 --no-faults --no-naive
+ *   npm run bench -- --incremental         a simulated day of hourly runs with a state (scripts/bench-incremental.ts)
  *   flags: --users N --keys-per-user N --qps Q --ram-qps N --latency MIN-MAX --client-share F
  *          --naive-keys N --throttle-rate F --error-rate F --no-naive --no-faults
  */
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '../simulator';
 import { fcContext, simulatorAdapters } from '../simulator/function-wiring';
+import { benchIncremental } from './bench-incremental';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -152,6 +154,11 @@ function report(label: string, r: WorkerResult, f: Flags, cloud: FakeCloud): num
 }
 
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--incremental')) {
+    await benchIncremental(argv);
+    return;
+  }
   const f = flags();
   const size = statSync(bundle).size;
   process.stdout.write(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; bundle ${(size / 1024).toFixed(0)} KiB\n\n`);
