@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { StaleKeySummary, Summary } from '../functions/stale-key-detector/src/core/summary';
+import type { StaleKeySummary, StateSummary, Summary } from '../functions/stale-key-detector/src/core/summary';
 import { MAX_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, terminalText } from '../functions/stale-key-detector/src/text/inert';
 import { dayOf, type KeyRow, millis, noneSince, renderTable, rowFromStale, sortRows } from './table';
 import { wrap } from './width';
@@ -47,8 +47,9 @@ function keySection(summary: Summary, rows: readonly KeyRow[] | undefined, now: 
  * The human report of a summary: the key table (`rows`, or the summary's stale keys; for a
  * "changes" report the newly stale keys), the keys that could not be checked, and the counts.
  * `posting`: "pending" when the caller posts to DingTalk after printing (it says how that went).
+ * `unsaved`: why the state was not saved, when the caller knows (scan --stale-after-days).
  */
-export function renderReport(summary: Summary, options: { rows?: readonly KeyRow[]; timezone: string; dryRunHint?: string; posting?: 'pending' }): string {
+export function renderReport(summary: Summary, options: { rows?: readonly KeyRow[]; timezone: string; dryRunHint?: string; posting?: 'pending'; unsaved?: string }): string {
   const now = millis(summary.now) ?? 0;
   const out: string[] = [];
   if (!summary.complete) out.push(wrap(`INCOMPLETE: ${incompleteText(summary)}.`), '\n');
@@ -70,10 +71,24 @@ export function renderReport(summary: Summary, options: { rows?: readonly KeyRow
         `${c.unlistedUsers > 0 ? `; ${plural(c.unlistedUsers, 'user')} whose keys could not be listed` : ''}.`,
     ),
     wrap(`Stale means unused for more than ${summary.staleAfterDays} days, as of ${when} ${options.timezone}.`),
+    wrap(stateText(summary.state, c.keys, options.unsaved)),
   );
   if (summary.dryRun) out.push(wrap(`Dry run: nothing was posted to DingTalk${options.dryRunHint === undefined ? '' : ` (${options.dryRunHint})`}.`));
   else if (options.posting !== 'pending') out.push(`Posted ${plural(summary.notified.messages, 'message')} to DingTalk.\n`);
   return out.join('');
+}
+
+/**
+ * One line on the incremental state: where it is, how many keys were looked up and how many taken
+ * from it, and whether this run saved a generation; or why there was none, or why it was not used.
+ */
+export function stateText(state: StateSummary, keys: number, unsaved?: string): string {
+  const why = state.why === null ? undefined : terminalText(state.why, MAX_REASON_CHARS);
+  if (state.where === null) return `State: none (${why ?? 'not configured'}).`;
+  const where = terminalText(state.where, MAX_REASON_CHARS);
+  const saved = state.savedGeneration !== null ? `saved as generation ${state.savedGeneration}` : `not saved${unsaved === undefined ? '' : ` (${terminalText(unsaved, MAX_REASON_CHARS)})`}`;
+  if (!state.loaded) return `State at ${where} not used (${why ?? 'unknown'}): full scan, ${plural(state.keysLookedUp, 'key')} looked up; ${saved}.`;
+  return `State at ${where}: ${state.keysLookedUp.toLocaleString('en-US')} of ${plural(keys, 'key')} looked up, ${state.keysFromState.toLocaleString('en-US')} taken from the state; ${saved}.`;
 }
 
 /** What was not checked: "3 keys and the keys of 1 user could not be checked (time limit)". */
