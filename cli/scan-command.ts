@@ -19,6 +19,7 @@ import { type CliIo, EXIT, exitCodeFor } from './io';
 import { ProgressBar } from './progress';
 import { incompleteText, plural, renderReport } from './report';
 import { type KeyRow, rowFromFinding, rowFromStale } from './table';
+import { chooseState, openState, quietStateNotice, settingsEnv, withStateWhy } from './state-option';
 import { SCAN_USAGE } from './usage';
 
 export const SCAN_FLAGS = {
@@ -28,6 +29,8 @@ export const SCAN_FLAGS = {
   json: { type: 'boolean' },
   all: { type: 'boolean' },
   notify: { type: 'boolean' },
+  state: { type: 'string' },
+  'no-state': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -44,29 +47,34 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   const staleAfterDays = flags['stale-after-days'] === undefined ? undefined : staleAfterDaysFlag(flags['stale-after-days']);
   const region = flags.region === undefined ? undefined : regionId('--region', flags.region);
   const notify = flags.notify === true;
+  const stateFlags = { state: flags.state, noState: flags['no-state'] === true };
 
   // A plain scan reads no DingTalk setting at all: a partial or bad DINGTALK_* (set for the
-  // function, say) must not fail a scan that posts nothing.
-  const settings = readSettings(notify ? io.env : withoutDingTalk(io.env), { cwd: io.cwd });
+  // function, say) must not fail a scan that posts nothing. Nor does it read STATE_URL when a flag decides the state.
+  const settings = readSettings(settingsEnv(notify ? io.env : withoutDingTalk(io.env), stateFlags), { cwd: io.cwd });
+  const stateChoice = chooseState(stateFlags, settings.state, io.env, io.cwd);
   if (notify && settings.webhook === undefined) {
     throw new ConfigError('--notify', 'needs DINGTALK_WEBHOOK_URL (the robot\'s webhook, with DINGTALK_SECRET if the robot signs); leave --notify out to print only');
   }
   const clock = io.clock ?? systemClock;
   const progress = new ProgressBar(io.stderr, clock, io.isTTY);
   // The function logs at info; on a terminal only warnings and errors, unless LOG_LEVEL says otherwise.
-  const logger = createLogger({
+  const logger = quietStateNotice(createLogger({
     level: readString(io.env, 'LOG_LEVEL') === undefined ? 'warn' : settings.logLevel,
     sink: (line) => {
       progress.clear();
       io.stderr.write(`${line}\n`);
     },
-  });
+  }));
 
   const credentials = await cliCredentials(io.env, flags.profile);
   const scanRegion = region ?? settings.region;
   const adapters = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, scanRegion) });
   const ram = countListedKeys(adapters.ram, progress);
   const { actionTrail } = adapters;
+  // Under another threshold the state is read, not written: as the function's manual runs with staleAfterDays.
+  const saveState = staleAfterDays === undefined;
+  const state = await openState(stateChoice, { credentials, region: scanRegion, env: io.env, clock, writes: saveState });
   const findings: Finding[] = [];
   // With --notify the run composes its messages as the function does, but they are held back
   // and posted after the result is printed: a DingTalk rejection never hides the table.
@@ -80,6 +88,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     now,
     report: 'full',
     dryRun: !notify,
+    saveState,
     staleAfterDays,
     // No time limit on a terminal: Ctrl-C stops it.
     deadline: Number.POSITIVE_INFINITY,
@@ -91,7 +100,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
 
   let summary: Summary;
   try {
-    summary = await runDetector({ ram, actionTrail, notifier: outbox, logger, clock }, options);
+    summary = withStateWhy(await runDetector({ ram, actionTrail, notifier: outbox, logger, clock, state: state.access }, options), stateChoice, state);
   } catch (error) {
     // The run failed and queued its failure alert: post it now, then report the failure.
     const alert = await outbox?.flush();
@@ -108,7 +117,8 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
       return;
     }
     const rows = flags.all === true ? allRows(s, findings) : undefined;
-    io.stdout.write(renderReport(s, { ...(rows === undefined ? {} : { rows }), timezone, dryRunHint: '--notify posts it', ...(outbox === undefined ? {} : { posting: 'pending' as const }) }));
+    const unsaved = saveState ? {} : { unsaved: '--stale-after-days reads the state, never writes it' };
+    io.stdout.write(renderReport(s, { ...(rows === undefined ? {} : { rows }), timezone, dryRunHint: '--notify posts it', ...unsaved, ...(outbox === undefined ? {} : { posting: 'pending' as const }) }));
   };
   let posted: Posted | undefined;
   if (outbox === undefined) {

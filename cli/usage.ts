@@ -42,7 +42,22 @@ Flags:
   --notify              also post the report to the DingTalk robot, as the
                         function does (needs DINGTALK_WEBHOOK_URL); the table
                         is printed first
+  --state LOCATION      keep the incremental state at oss://BUCKET/PREFIX or
+                        in a directory (default: STATE_URL, else
+                        $XDG_STATE_HOME/stale-key-detector, XDG_STATE_HOME
+                        defaulting to ~/.local/state)
+  --no-state            look up every key; read and write no state
   -h, --help            show this help
+
+The state: what a scan learnt of each key, per account and region, so that
+the next scan asks ActionTrail only about keys that can have changed, with the
+same verdicts as a full scan. Every scan writes it, with or without --notify;
+under --stale-after-days it is read and never written. The account comes from
+STS GetCallerIdentity (no permission needed; STS_ENDPOINT replaces
+https://sts.aliyuncs.com); when STS does not answer, or the default directory
+cannot be written, the scan looks up every key and says why. An oss:// state
+is reached with these credentials (oss:GetObject and oss:PutObject on the
+prefix) at STATE_OSS_ENDPOINT, else https://oss-<region>.aliyuncs.com.
 
 Credentials, the first found of: ALIBABA_CLOUD_ACCESS_KEY_ID and
 ALIBABA_CLOUD_ACCESS_KEY_SECRET (plus ALIBABA_CLOUD_SECURITY_TOKEN for STS);
@@ -53,7 +68,7 @@ ram:ListAccessKeys and actiontrail:GetAccessKeyLastUsedProducts
 (policies/stale-key-detector-readonly.json).
 Other settings come from the function's environment variables: RAM_ENDPOINT,
 ACTIONTRAIL_ENDPOINT, RAM_QPS, ACTIONTRAIL_QPS, REPORT_TIMEZONE, EXEMPTIONS,
-EXEMPTIONS_FILE, and DINGTALK_* with --notify (see .env.example).
+EXEMPTIONS_FILE, STATE_URL, and DINGTALK_* with --notify (see .env.example).
 
 The table fits 80 columns: access key ids are always whole; a long USER is cut
 with "…", PRODUCTS after a whole product with "… +N" (--json has everything).
@@ -66,6 +81,7 @@ Examples:
   stale-key-detector scan --all --profile prod
   stale-key-detector scan --stale-after-days 30 --region cn-shanghai
   stale-key-detector scan --json | jq -r '.stale[].accessKeyId'
+  stale-key-detector scan --state oss://my-bucket/stale-key-detector
   DINGTALK_WEBHOOK_URL="<the robot's webhook>" stale-key-detector scan --notify
 `;
 

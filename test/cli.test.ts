@@ -57,6 +57,9 @@ function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, 
     RAM_ENDPOINT: cloud.endpoint,
     ACTIONTRAIL_ENDPOINT: cloud.endpoint,
     FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
+    // scan keeps a state by default: its account from the fake's STS, its directory in the test's home.
+    STS_ENDPOINT: cloud.endpoint,
+    XDG_STATE_HOME: join(home, 'state'),
     ...extra,
   };
 }
@@ -501,6 +504,8 @@ describe('scan', () => {
         ALIBABA_CLOUD_CREDENTIALS_URI: `${cloud.endpoint}/no-credentials-here`,
         RAM_ENDPOINT: cloud.endpoint,
         ACTIONTRAIL_ENDPOINT: cloud.endpoint,
+        // The state goes to the default directory, ~/.local/state of this HOME.
+        STS_ENDPOINT: cloud.endpoint,
         ALIBABA_CLOUD_ACCESS_KEY_ID: unknownEnvKey.ALIBABA_CLOUD_ACCESS_KEY_ID,
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: unknownEnvKey.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
       };
