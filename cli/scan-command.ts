@@ -19,7 +19,7 @@ import { type CliIo, EXIT, exitCodeFor } from './io';
 import { ProgressBar } from './progress';
 import { incompleteText, plural, renderReport } from './report';
 import { type KeyRow, rowFromFinding, rowFromStale } from './table';
-import { chooseState, openState, quietStateNotice, settingsEnv, withStateWhy } from './state-option';
+import { chooseState, openState, quietStateNotice, saveFailure, settingsEnv, withStateWhy } from './state-option';
 import { SCAN_USAGE } from './usage';
 
 export const SCAN_FLAGS = {
@@ -105,7 +105,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     // The run failed and queued its failure alert: post it now, then report the failure.
     const alert = await outbox?.flush();
     if (alert?.error !== undefined) io.stderr.write(`error: the failure alert could not be posted to DingTalk either: ${describeError(alert.error)}\n`);
-    throw error;
+    throw saveFailure(error, state) ?? error;
   } finally {
     progress.clear();
   }

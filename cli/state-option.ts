@@ -13,9 +13,11 @@ import type { CloudCredentials } from '../functions/stale-key-detector/src/adapt
 import { stateStoreFor } from '../functions/stale-key-detector/src/adapters/state-store';
 import { type Env, readBaseUrl, readString } from '../functions/stale-key-detector/src/config/env-reader';
 import { readStateLocation, type StateLocation } from '../functions/stale-key-detector/src/config/state-location';
+import type { DocumentStore } from '../functions/stale-key-detector/src/core/ports';
 import type { StateAccess } from '../functions/stale-key-detector/src/core/state/state-run';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan-failed-error';
 import type { Logger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { callWithRetry, type RetryPolicy } from '../functions/stale-key-detector/src/pacing/retry';
@@ -80,6 +82,39 @@ export interface OpenedState {
   readonly where: string | undefined;
   /** Why a chosen state is not used, when it is not. */
   readonly notUsed: string | undefined;
+  /** The first write the store refused, if any (the core then fails the run). */
+  readonly writeError?: () => unknown;
+}
+
+/**
+ * The core fails a run whose state could not be saved, in the function's words ("the report was
+ * posted", a fix about the function's role). The CLI's, when a write of the state failed.
+ */
+export function saveFailure(error: unknown, state: OpenedState): ScanFailedError | undefined {
+  const refused = state.writeError?.();
+  if (!(error instanceof ScanFailedError) || refused === undefined) return undefined;
+  return new ScanFailedError(
+    `the scan finished, but the state could not be saved at ${state.where ?? 'its location'}: ${describeError(refused)}`,
+    'for oss://, grant these credentials oss:PutObject on the prefix (policies/stale-key-detector-state.json) and check the bucket; for a directory, make it writable; or give --no-state',
+    { cause: error },
+  );
+}
+
+/** The store, remembering the first write it refused. */
+function watched(store: DocumentStore): { store: DocumentStore; writeError: () => unknown } {
+  let refused: unknown;
+  const write = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      refused ??= error;
+      throw error;
+    }
+  };
+  return {
+    store: { location: store.location, read: (name) => store.read(name), create: (name, body) => write(() => store.create(name, body)), replace: (name, body) => write(() => store.replace(name, body)) },
+    writeError: () => refused,
+  };
 }
 
 /**
@@ -94,7 +129,7 @@ export async function openState(
 ): Promise<OpenedState> {
   if (choice.kind === 'off') return { access: undefined, where: undefined, notUsed: undefined };
   const stsEndpoint = readBaseUrl(run.env, 'STS_ENDPOINT', DEFAULT_STS_ENDPOINT);
-  const store = stateStoreFor(choice.location, run.credentials, run.region, { internal: false });
+  const { store, writeError } = watched(stateStoreFor(choice.location, run.credentials, run.region, { internal: false }));
   const where = store.location;
   if (choice.location.kind === 'file' && run.writes) {
     const problem = unwritable(choice.location.path);
@@ -103,7 +138,7 @@ export async function openState(
   }
   try {
     const identity = await callWithRetry(() => getCallerIdentity(run.credentials, stsEndpoint, STS_TIMEOUTS), { policy: STS_RETRY, clock: run.clock });
-    return { access: { store, scope: { accountId: identity.accountId, region: run.region } }, where, notUsed: undefined };
+    return { access: { store, scope: { accountId: identity.accountId, region: run.region } }, where, notUsed: undefined, writeError };
   } catch (error) {
     return { access: undefined, where, notUsed: `its account is unknown: ${describeError(error)}` };
   }

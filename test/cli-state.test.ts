@@ -275,6 +275,21 @@ describe('when the state cannot be used', () => {
     expect(cloud.stats.get(STS).requests).toBe(0);
   });
 
+  it('a state that cannot be saved fails the scan (exit 2) in the CLI\'s words: what failed, and the grant or --no-state', async () => {
+    const key = { accessKeyId: 'LTAI5tReadOnlyState00001', accessKeySecret: 'read-only-state-secret' };
+    cloud.addCredential({ ...key, allowedActions: ['ram:*', 'actiontrail:*', 'oss:GetObject'] });
+    const env = cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined, STATE_OSS_ENDPOINT: cloud.endpoint });
+    const run = await cli(['scan', '--state', `oss://${SIMULATOR_STATE_BUCKET}/x`], env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const [error, fix] = run.stderr.trimEnd().split('\n').slice(-2);
+    expect(error).toMatch(new RegExp(`^error: the scan finished, but the state could not be saved at oss://${SIMULATOR_STATE_BUCKET}/x/: .*OSS PutObject failed: AccessDenied \\(HTTP 403\\)`));
+    expect(fix).toMatch(/^fix: for oss:\/\/, grant these credentials oss:PutObject on the prefix .*; or give --no-state$/);
+    // The core's log lines above it are the function's; the CLI's own error is not.
+    expect(`${error}\n${fix}`).not.toContain('the report was posted');
+    expect(run.stderr).not.toContain(key.accessKeySecret);
+  });
+
   it('a wrong secret fails the scan as before, naming the code and the fix', async () => {
     const run = await cli(['scan'], cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'definitely-the-wrong-secret' }));
     expect(run.code).toBe(2);
