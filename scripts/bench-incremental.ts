@@ -343,6 +343,7 @@ function runHandler(f: Flags, env: Record<string, string>, event: unknown, offse
 const timerEvent = (at: number): unknown => ({ triggerTime: new Date(at).toISOString(), triggerName: 'hourly', payload: '' });
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+const pct2 = (x: number): string => `${(x * 100).toFixed(2)}%`;
 const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pad = (s: string, n: number): string => s.padStart(n);
@@ -390,7 +391,7 @@ export async function benchIncremental(argv: readonly string[]): Promise<void> {
   };
   out(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; bundle ${(statSync(bundle).size / 1024).toFixed(0)} KiB`);
   out(`incremental bench: ${int(f.users)} users x ${f.keysPerUser} keys, ${f.hours} hourly runs${f.warmupHours > 0 ? ` after ${f.warmupHours} warm-up runs` : ''}; limits ActionTrail ${f.qps}/s, RAM ${f.ramQps}/s (the real ratio 50:100), client at ${pct(f.clientShare)} of them; latency ${f.latency[0]}-${f.latency[1]} ms`);
-  out(`account shaped to a stale share of ${pct(f.staleShare)} (--stale-share ${f.staleShare}); every hour: uses on ${pct(f.useRate)} of the keys in use, ${pct(f.reviveRate)} of the stale keys used again, ${pct(f.churnRate)} of the keys added and as many deleted, ${pct(f.churnRate / 2)} disabled and as many re-enabled`);
+  out(`account shaped to a stale share of ${pct(f.staleShare)} (--stale-share ${f.staleShare}); every hour: uses on ${pct(f.useRate)} of the keys in use, ${pct(f.reviveRate)} of the stale keys used again, ${pct2(f.churnRate)} of the keys added and as many deleted, ${pct2(f.churnRate / 2)} disabled and as many re-enabled`);
 
   // The runs are in the past of the wall clock, on whole hours: hour0 is the first measured run,
   // the warm-up runs are before it, the first run with a state before them, the stateless run and
@@ -474,6 +475,7 @@ export async function benchIncremental(argv: readonly string[]): Promise<void> {
   out(`kind: "no state" today's hourly run (STATE_URL unset); "full" the first run with STATE_URL (no state yet); "hourly"/"digest" the day's runs.`);
   out(`expected (formula): stale + crossing within the hour + new keys + keys/24 (+ the warn tier, ${WARN_DAYS} days, in the digest), from the account's truth before the run.`);
   out(`/full: wall time against the stateless run's; /RAM floor: wall time against users / RAM limit (${f.ramQps}/s).`);
+  if (f.warmupHours < 24) out(`the measured runs start ${f.warmupHours} hour(s) after the first full scan, whose look-ups all date from one hour: --warmup-hours 24 measures a day in the steady state.`);
   out();
   out(`the day (${runs.length} runs, stale share used: ${pct(f.staleShare)} shaped, ${pct(fullStaleShare)} measured at the first run, ${pct(measuredStale)} average over the day)`);
   out(`  ActionTrail calls: ${int(dayCalls)} vs ${int(statelessDay)} for ${runs.length} stateless runs (${(statelessDay / dayCalls).toFixed(1)}x fewer); ${(dayCalls / meanKeys).toFixed(2)}x the keys (stateless: ${(statelessDay / meanKeys).toFixed(0)}x); formula ${int(dayExpected)} (${(dayExpected / meanKeys).toFixed(2)}x)`);
