@@ -475,7 +475,7 @@ export async function benchIncremental(argv: readonly string[]): Promise<void> {
   out(`kind: "no state" today's hourly run (STATE_URL unset); "full" the first run with STATE_URL (no state yet); "hourly"/"digest" the day's runs.`);
   out(`expected (formula): stale + crossing within the hour + new keys + keys/24 (+ the warn tier, ${WARN_DAYS} days, in the digest), from the account's truth before the run.`);
   out(`/full: wall time against the stateless run's; /RAM floor: wall time against users / RAM limit (${f.ramQps}/s).`);
-  if (f.warmupHours < 24) out(`the measured runs start ${f.warmupHours} hour(s) after the first full scan, whose look-ups all date from one hour: --warmup-hours 24 measures a day in the steady state.`);
+  if (f.warmupHours < 24) out(`the measured runs start ${f.warmupHours + 1} hour(s) after the first full scan, whose look-ups all date from one instant: --warmup-hours 24 measures a day in the steady state.`);
   out();
   out(`the day (${runs.length} runs, stale share used: ${pct(f.staleShare)} shaped, ${pct(fullStaleShare)} measured at the first run, ${pct(measuredStale)} average over the day)`);
   out(`  ActionTrail calls: ${int(dayCalls)} vs ${int(statelessDay)} for ${runs.length} stateless runs (${(statelessDay / dayCalls).toFixed(1)}x fewer); ${(dayCalls / meanKeys).toFixed(2)}x the keys (stateless: ${(statelessDay / meanKeys).toFixed(0)}x); formula ${int(dayExpected)} (${(dayExpected / meanKeys).toFixed(2)}x)`);
