@@ -350,7 +350,7 @@ const pad = (s: string, n: number): string => s.padStart(n);
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 
 function stateObject(cloud: FakeCloud): { name: string; bytes: number; generations: number } | undefined {
-  const names = cloud.objects.keys(SIMULATOR_STATE_BUCKET).filter((k) => k.startsWith(`${STATE_PREFIX}/`) && /\/g\d+\.json\.gz$/.test(k));
+  const names = cloud.objects.keys(SIMULATOR_STATE_BUCKET).filter((k) => k.startsWith(`${STATE_PREFIX}/`) && /\/g\d+\.json\.br$/.test(k));
   const newest = names[names.length - 1];
   if (newest === undefined) return undefined;
   return { name: newest, bytes: cloud.objects.object(SIMULATOR_STATE_BUCKET, newest)?.body.length ?? 0, generations: names.length };
@@ -483,7 +483,7 @@ export async function benchIncremental(argv: readonly string[]): Promise<void> {
   out(`  RAM calls a run: ${int(runs.reduce((n, r) => n + r.calls.ram, 0) / runs.length)} (as a full scan: RAM is listed in full every run); OSS calls a run: ${(runs.reduce((n, r) => n + r.calls.oss, 0) / runs.length).toFixed(1)}`);
   out(`  wall time: full scan (stateless) ${sec(full.wallMs)}; hourly runs median ${sec(medianWall)} (${(medianWall / full.wallMs).toFixed(3)}x), slowest run of the day ${sec(maxWall)} (${(maxWall / full.wallMs).toFixed(3)}x); RAM floor users/RAM limit ${sec(ramFloorMs)} (${(ramFloorMs / full.wallMs).toFixed(3)}x of the full scan; median hourly run ${(medianWall / ramFloorMs).toFixed(2)}x the floor)`);
   const per20k = state === undefined ? undefined : (state.bytes / keysOf(runs[runs.length - 1] ?? full)) * 20_000;
-  out(state === undefined ? '  state: no generation found in OSS' : `  state in OSS: ${state.name}, ${int(state.bytes)} bytes gzip for ${int(keysOf(runs[runs.length - 1] ?? full))} keys (${(state.bytes / keysOf(runs[runs.length - 1] ?? full)).toFixed(1)} B a key; about ${int((per20k ?? 0) / 1024)} KiB at 20,000 keys); ${state.generations} generations kept (a lifecycle rule expires old ones)`);
+  out(state === undefined ? '  state: no generation found in OSS' : `  state in OSS: ${state.name}, ${int(state.bytes)} bytes compressed for ${int(keysOf(runs[runs.length - 1] ?? full))} keys (${(state.bytes / keysOf(runs[runs.length - 1] ?? full)).toFixed(1)} B a key; about ${int((per20k ?? 0) / 1024)} KiB at 20,000 keys); ${state.generations} generations kept (a lifecycle rule expires old ones)`);
   out();
   const dayBarApplies = f.hours === 24;
   const at20k = Math.abs(meanKeys - 20_000) / 20_000 < 0.05;

@@ -102,7 +102,7 @@ describe('scan keeps a state by default', () => {
     expect(first.summary.state).toMatchObject({ where: `${defaultDir()}/`, loaded: false, keysLookedUp: 16, keysFromState: 0, savedGeneration: 1 });
     expect(first.summary.state.why).toMatch(/^missing: /);
     // Per account (STS GetCallerIdentity's) and region.
-    expect(readdirSync(scopeDir(defaultDir())).sort()).toEqual(['g000000001.json.gz', 'head.json']);
+    expect(readdirSync(scopeDir(defaultDir())).sort()).toEqual(['g000000001.json.br', 'head.json']);
     expect(cloud.stats.get(STS).requests).toBe(1);
 
     const second = await jsonScan();
@@ -133,7 +133,7 @@ describe('scan keeps a state by default', () => {
     const other = await jsonScan(['--stale-after-days', '30']);
     expect(other.summary.state).toMatchObject({ loaded: true, savedGeneration: null });
     expect(other.lookups).toBeLessThan(16);
-    expect(readdirSync(scopeDir(defaultDir())).sort()).toEqual(['g000000001.json.gz', 'head.json']);
+    expect(readdirSync(scopeDir(defaultDir())).sort()).toEqual(['g000000001.json.br', 'head.json']);
     // The same verdicts as a full scan under that threshold.
     expect(verdicts(other.summary)).toEqual(verdicts((await jsonScan(['--stale-after-days', '30', '--no-state'])).summary));
     const table = await cli(['scan', '--stale-after-days', '30']);
@@ -189,7 +189,7 @@ describe('--state', () => {
   it('oss://BUCKET/PREFIX keeps it in OSS with the operator\'s credentials, at the public endpoint\'s name', async () => {
     const first = await jsonScan(['--state', `oss://${SIMULATOR_STATE_BUCKET}/x`], ossEnv());
     expect(first.summary.state).toMatchObject({ where: `oss://${SIMULATOR_STATE_BUCKET}/x/`, loaded: false, savedGeneration: 1 });
-    expect(cloud.objects.keys(SIMULATOR_STATE_BUCKET).sort()).toEqual([`x/${SIMULATOR_ACCOUNT_ID}/cn-hangzhou/g000000001.json.gz`, `x/${SIMULATOR_ACCOUNT_ID}/cn-hangzhou/head.json`]);
+    expect(cloud.objects.keys(SIMULATOR_STATE_BUCKET).sort()).toEqual([`x/${SIMULATOR_ACCOUNT_ID}/cn-hangzhou/g000000001.json.br`, `x/${SIMULATOR_ACCOUNT_ID}/cn-hangzhou/head.json`]);
     const second = await jsonScan(['--state', `oss://${SIMULATOR_STATE_BUCKET}/x`], ossEnv());
     expect(second.summary.state).toMatchObject({ loaded: true, savedGeneration: 2 });
     expect(second.lookups).toBeLessThan(16);

@@ -329,13 +329,13 @@ const savedAt = (body: Buffer): number => {
   const decoded = decodeState(body, SCOPE);
   return decoded.ok ? decoded.document.savedAt : Number.NaN;
 };
-const generations = (store: MemoryStore): string[] => [...store.docs.keys()].filter((n) => /\/g\d+\.json\.gz$/.test(n)).sort();
+const generations = (store: MemoryStore): string[] => [...store.docs.keys()].filter((n) => /\/g\d+\.json\.br$/.test(n)).sort();
 
 describe('a deleted or corrupt state', () => {
   // A broken head leaves the generations intact: using them (found some other way) is as right as a full scan.
   const damages: Array<[string, (store: MemoryStore) => void, { mayLoad: boolean }]> = [
     ['deleted', (store) => store.docs.clear(), { mayLoad: false }],
-    ['garbage as the newest generation', (store) => store.docs.set(generations(store).at(-1) as string, Buffer.from('not gzip at all')), { mayLoad: false }],
+    ['garbage as the newest generation', (store) => store.docs.set(generations(store).at(-1) as string, Buffer.from('not brotli at all')), { mayLoad: false }],
     ['garbage as the head (12 generations behind it)', (store) => store.docs.set(`${SCOPE.accountId}/${SCOPE.region}/head.json`, Buffer.from('{"generation": gar')), { mayLoad: true }],
   ];
   it.each(damages)('%s: the next run has the same verdicts, alerts no old episode and leaves a state the run after loads', async (_, damage, { mayLoad }) => {

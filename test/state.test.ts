@@ -43,7 +43,7 @@ describe('the state in OSS', () => {
     expect(first.state.why).toMatch(/no state/);
     // Without a state, the window rule: the two keys that crossed in the hour before T.
     expect([...first.newlyStale].sort()).toEqual([DEMO_KEY_IDS.backupCrossed, DEMO_KEY_IDS.zhaoMinCrossed].sort());
-    expect(stateObjects()).toEqual([`${FOLDER}g000000001.json.gz`, `${FOLDER}head.json`]);
+    expect(stateObjects()).toEqual([`${FOLDER}g000000001.json.br`, `${FOLDER}head.json`]);
 
     const posted = cloud.dingtalk.messages.length;
     const second = await invoke(timer(T + HOUR_MS));
@@ -67,8 +67,8 @@ describe('the state in OSS', () => {
       expect(r.headers['x-oss-security-token']).toBe(DEFAULT_CREDENTIALS.securityToken);
       expect(r.status).toBeLessThan(500);
     }
-    const { gunzipSync } = await import('node:zlib');
-    const stored = gunzipSync(cloud.objects.get(SIMULATOR_STATE_BUCKET, `${FOLDER}g000000001.json.gz`) ?? Buffer.alloc(0)).toString('utf8');
+    const { brotliDecompressSync } = await import('node:zlib');
+    const stored = brotliDecompressSync(cloud.objects.get(SIMULATOR_STATE_BUCKET, `${FOLDER}g000000001.json.br`) ?? Buffer.alloc(0)).toString('utf8');
     expect(stored).toContain(DEMO_KEY_IDS.zhaoMinCrossed);
     for (const secret of [DEFAULT_CREDENTIALS.accessKeySecret, DEFAULT_CREDENTIALS.securityToken ?? '']) {
       expect(stored).not.toContain(secret);
@@ -92,7 +92,7 @@ describe('the state in OSS', () => {
 
   it('scans in full when the state is corrupt, says so in the report, and writes a fresh state', async () => {
     await invoke(timer(T));
-    cloud.objects.put(SIMULATOR_STATE_BUCKET, `${FOLDER}g000000001.json.gz`, 'not gzip at all');
+    cloud.objects.put(SIMULATOR_STATE_BUCKET, `${FOLDER}g000000001.json.br`, 'not brotli at all');
     const second = await invoke(JSON.stringify({ report: 'full' }));
     expect(second.state).toMatchObject({ loaded: false, keysFromState: 0, savedGeneration: 2 });
     expect(second.state.why).toMatch(/^corrupt: /);

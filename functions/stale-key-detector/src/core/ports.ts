@@ -40,7 +40,7 @@ export interface Notifier {
 
 /**
  * Where the state lives (an OSS prefix, a directory): small named documents, read whole and
- * written whole. Names are relative ("<account>/<region>/g000042.json.gz"). The state's
+ * written whole. Names are relative ("<account>/<region>/g000042.json.br"). The state's
  * generation chain needs one guarantee from the store, create-only writes (OSS
  * x-oss-forbid-overwrite, a file opened with O_EXCL): see core/state/state-chain.ts.
  */

@@ -42,7 +42,8 @@ export function lookupReason(key: AccessKey, record: KeyRecord | undefined, rule
     if (staleAt === undefined || staleAt <= rules.now + intervalMs) return 'due';
     if (rules.digest !== undefined && staleAt <= rules.now + rules.digest.warnWithinDays * DAY_MS) return 'digest';
   }
-  if (record.checkedAt <= rules.now - DAY_MS + intervalMs || rollingSlot(key.accessKeyId, intervalMs) === runSlot(rules.now, intervalMs)) return 'rolling';
+  // Its slot comes once a day; a key whose slot run was missed is caught by the next run after a day.
+  if (rollingSlot(key.accessKeyId, intervalMs) === runSlot(rules.now, intervalMs) || record.checkedAt < rules.now - DAY_MS) return 'rolling';
   return undefined;
 }
 

@@ -22,7 +22,7 @@ export type LoadedState =
 
 const folder = (scope: StateScope): string => `${encodeURIComponent(scope.accountId)}/${encodeURIComponent(scope.region)}`;
 const headName = (scope: StateScope): string => `${folder(scope)}/head.json`;
-const generationName = (scope: StateScope, generation: number): string => `${folder(scope)}/g${String(generation).padStart(9, '0')}.json.gz`;
+const generationName = (scope: StateScope, generation: number): string => `${folder(scope)}/g${String(generation).padStart(9, '0')}.json.br`;
 
 /** The newest generation's document, or why there is none to use. Never throws. */
 export async function loadState(store: DocumentStore, scope: StateScope): Promise<LoadedState> {
