@@ -95,7 +95,7 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
     const report = composeReport(assessed, options);
     let messages = 0;
     try {
-      messages = channel === undefined ? 0 : await sendParts(channel, state.seed(alerted, options.runId, options.now, options.report), report.parts, report.mention);
+      messages = channel === undefined ? 0 : await sendParts(channel, state.seed(alerted, notCheckedIds(assessed), options), report.parts, report.mention);
     } finally {
       // Also after a failed post: the facts are good, and the episodes stay undelivered.
       if (options.saveState ?? !options.dryRun) await state.save({ now: options.now, windowFrom: crossingWindow(options.now, settings.scheduleMinutes).from, findings: assessed.findings, unlistedUsers, alerted, sent: channel !== undefined && messages === report.parts.length }, deps.logger);
@@ -128,6 +128,9 @@ export async function runDetector(deps: DetectorDeps, options: RunOptions): Prom
     throw error instanceof ScanFailedError || error instanceof DingTalkError ? error : new ScanFailedError(notice.message, notice.fix, { cause: error });
   }
 }
+
+/** What a report says was not checked: unknown keys and unlisted users. */
+const notCheckedIds = (a: Assessment): string[] => [...a.unknown.map((f) => f.key.accessKeyId), ...a.unlisted.map((u) => `user:${u.userName}`)];
 
 const STATE_FIX = 'check that the function may write the state (oss:PutObject on the STATE_URL prefix, see policies/) and that the bucket exists; the next run scans in full until a state is saved';
 

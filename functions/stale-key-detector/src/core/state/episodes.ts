@@ -31,13 +31,15 @@ function toldByWindowRule(f: Finding, record: KeyRecord | undefined): boolean {
 }
 
 /**
- * The msgUuid seed of an alert: its episodes (key and opening run). A retried run, or the next
- * run after a post that failed, alerting the same episodes sends the same msgUuids, so the chat
- * shows them once.
+ * The msgUuid seed of an alert: its episodes (key and opening run), and what it says was not
+ * checked. A retried run, or the next run after a post that failed, saying the same sends the
+ * same msgUuids, so the chat shows it once; an alert that says anything else is never taken for
+ * a repeat (a repeat shown twice beats news dropped).
  */
-export function episodeSeed(alerted: readonly Finding[], prior: ReadonlyMap<string, KeyRecord>, now: number): string {
+export function episodeSeed(alerted: readonly Finding[], notChecked: readonly string[], prior: ReadonlyMap<string, KeyRecord>, now: number): string {
   const ids = alerted.map((f) => `${f.key.accessKeyId}@${episodeOf(f, prior)?.openedAt ?? now}`).sort();
-  return `episodes:${createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 32)}`;
+  const unchecked = [...notChecked].sort().map((id) => `?${id}`);
+  return `episodes:${createHash('sha256').update([...ids, ...unchecked].join('\n')).digest('hex').slice(0, 32)}`;
 }
 
 export interface RunFacts {

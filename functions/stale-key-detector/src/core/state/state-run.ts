@@ -80,9 +80,9 @@ export class StateRun {
     return this.usable ? undelivered(stale, this.prior) : windowCrossings;
   }
 
-  /** The msgUuid seed: from the episodes when they are what the alert posts, else the run's id. */
-  seed(alerted: readonly Finding[], runId: string, now: number, report: 'full' | 'changes'): string {
-    return this.usable && report === 'changes' && alerted.length > 0 ? episodeSeed(alerted, this.prior, now) : runId;
+  /** The msgUuid seed: from the episodes (and what was not checked) when they are what the alert posts, else the run's id. */
+  seed(alerted: readonly Finding[], notChecked: readonly string[], run: { runId: string; now: number; report: 'full' | 'changes' }): string {
+    return this.usable && run.report === 'changes' && alerted.length > 0 ? episodeSeed(alerted, notChecked, this.prior, run.now) : run.runId;
   }
 
   /**
