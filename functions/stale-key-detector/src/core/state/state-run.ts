@@ -54,7 +54,7 @@ export class StateRun {
   get notice(): string | undefined {
     const l = this.loaded;
     if (l === undefined || l.status === 'loaded') return undefined;
-    return l.status === 'missing' ? `Full scan: no state yet (${l.reason}); the next runs look up only what can have changed.` : `Full scan: the state could not be used (${l.status}: ${l.reason}); a fresh one is written.`;
+    return l.status === 'missing' ? `Full scan: no state yet (${l.reason}); the next runs look up only what can have changed.` : `Full scan: the state could not be used (${l.status}: ${l.reason}); this run writes a fresh one unless it is a dry run.`;
   }
 
   /** The products to judge `key` on without a look-up, or undefined when it must be looked up. */
