@@ -37,6 +37,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
+import type { WorkerResult } from './bench';
 import { buildAccount, createRng, productUse, randomAccessKeyId, startFakeCloud, type FakeAccount, type FakeCloud, type FakeKey, type Rng } from '../simulator';
 import { fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
 
@@ -69,13 +70,6 @@ Date.now = () => realNow() + offset;
 require(process.env.BENCH_WORKER);
 `;
 
-interface WorkerResult {
-  summary: Summary;
-  wallMs: number;
-  loadMs: number;
-  peakRss: number;
-  liveHeap: number | null;
-}
 
 function flags(argv: readonly string[]) {
   const { values } = parseArgs({

@@ -26,7 +26,7 @@ import { benchIncremental } from './bench-incremental';
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
 
-interface WorkerResult {
+export interface WorkerResult {
   summary: Summary;
   wallMs: number;
   loadMs: number;

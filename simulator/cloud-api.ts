@@ -15,6 +15,7 @@ import { handleRam } from './ram-api';
 import { errorReply, faultReply, successReply, type Reply } from './replies';
 import type { Rng } from './rng';
 import type { Route } from './routes';
+import type { FakeCredential } from './types';
 
 /** ActionTrail keeps 400 days of records. */
 const ACTIONTRAIL_RETENTION_DAYS = 400;
@@ -40,16 +41,28 @@ export interface Gateway {
   readonly account: FakeAccount;
 }
 
-export function answerCloudApi(ex: Exchange, gw: Gateway): Reply {
+/**
+ * The checks every RPC-style API answers first, in the cloud's order: scripted faults, routing
+ * errors, the signature (key, STS token, nonce, clock), the permission when the action needs
+ * one, then the QPS limit. Resolves to the refusal, or to the caller's credential.
+ */
+export function admit(ex: Exchange, gw: Gateway, options: { readonly authorize: boolean }): { readonly refused: Reply } | { readonly credential: FakeCredential } {
   const { route, requestId } = ex;
   const scripted = gw.faults.takeScripted(route.qualified, route.action);
-  if (scripted) return faultReply(scripted, route.info, requestId);
-  if (route.error) return errorReply(route.error, route.info, requestId);
+  if (scripted) return { refused: faultReply(scripted, route.info, requestId) };
+  if (route.error) return { refused: errorReply(route.error, route.info, requestId) };
   const auth = authenticate(ex.signed, { credentials: gw.credentials, nonces: gw.nonces, nowMs: Date.now(), maxSkewMs: MAX_CLOCK_SKEW_MS });
-  if (!auth.ok) return errorReply(auth.error, route.info, requestId);
-  const denied = authorize(auth.credential, route.qualified);
-  if (denied) return errorReply(denied, route.info, requestId);
-  if (!ex.qpsOk) return errorReply(errors.throttlingUser(), route.info, requestId, 'throttled');
+  if (!auth.ok) return { refused: errorReply(auth.error, route.info, requestId) };
+  const denied = options.authorize ? authorize(auth.credential, route.qualified) : undefined;
+  if (denied) return { refused: errorReply(denied, route.info, requestId) };
+  if (!ex.qpsOk) return { refused: errorReply(errors.throttlingUser(), route.info, requestId, 'throttled') };
+  return { credential: auth.credential };
+}
+
+export function answerCloudApi(ex: Exchange, gw: Gateway): Reply {
+  const { route, requestId } = ex;
+  const admitted = admit(ex, gw, { authorize: true });
+  if ('refused' in admitted) return admitted.refused;
   const random = gw.faults.roll(gw.faultRng);
   if (random) return errorReply(random, route.info, requestId, random.code.startsWith('Throttling') ? 'injected-throttle' : 'injected');
   const params = ex.signed.params;

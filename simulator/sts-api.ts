@@ -6,9 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { errors } from './api-error';
-import { authenticate } from './authenticate';
-import { type Exchange, type Gateway, MAX_CLOCK_SKEW_MS } from './cloud-api';
-import { errorReply, faultReply, successReply, type Reply } from './replies';
+import { admit, type Exchange, type Gateway } from './cloud-api';
+import { errorReply, successReply, type Reply } from './replies';
 import type { FakeCredential } from './types';
 
 /** The account the simulator plays: the function's (FC's context.accountId) and the CLI's (GetCallerIdentity). */
@@ -39,14 +38,10 @@ export function callerIdentity(credential: FakeCredential, userOf: (accessKeyId:
 
 export function answerSts(ex: Exchange, gw: Gateway): Reply {
   const { route, requestId } = ex;
-  const scripted = gw.faults.takeScripted(route.qualified, route.action);
-  if (scripted) return faultReply(scripted, route.info, requestId);
-  if (route.error) return errorReply(route.error, route.info, requestId);
-  const auth = authenticate(ex.signed, { credentials: gw.credentials, nonces: gw.nonces, nowMs: Date.now(), maxSkewMs: MAX_CLOCK_SKEW_MS });
-  if (!auth.ok) return errorReply(auth.error, route.info, requestId);
-  if (!ex.qpsOk) return errorReply(errors.throttlingUser(), route.info, requestId, 'throttled');
+  const admitted = admit(ex, gw, { authorize: false });
+  if ('refused' in admitted) return admitted.refused;
   if (route.action !== 'GetCallerIdentity') return errorReply(errors.apiNotFound(), route.info, requestId);
-  return successReply(requestId, callerIdentity(auth.credential, (id) => {
+  return successReply(requestId, callerIdentity(admitted.credential, (id) => {
     const key = gw.account.getKey(id);
     const user = key === undefined ? undefined : gw.account.getUser(key.userName);
     return user === undefined ? undefined : { userId: user.userId, userName: user.userName };

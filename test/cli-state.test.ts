@@ -17,6 +17,7 @@ import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_CREDENTIALS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv } from '../simulator/function-wiring';
+import { cliEnv } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -35,23 +36,7 @@ afterEach(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/** The fake's STS key and endpoints; the default state directory inside the temporary home. */
-function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    HOME: home,
-    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-    ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
-    ALIBABA_CLOUD_CREDENTIALS_FILE: join(home, 'no-such-credentials-file'),
-    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_CREDENTIALS.accessKeySecret,
-    ALIBABA_CLOUD_SECURITY_TOKEN: DEFAULT_CREDENTIALS.securityToken,
-    RAM_ENDPOINT: cloud.endpoint,
-    ACTIONTRAIL_ENDPOINT: cloud.endpoint,
-    STS_ENDPOINT: cloud.endpoint,
-    XDG_STATE_HOME: join(home, 'xdg-state'),
-    ...extra,
-  };
-}
+const testEnv = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => cliEnv(cloud, home, extra);
 
 const defaultDir = (): string => join(home, 'xdg-state', 'stale-key-detector');
 /** Where a directory state of the simulator's account keeps the generations of a region. */
@@ -63,7 +48,7 @@ interface Run {
   readonly stderr: string;
 }
 
-async function cli(argv: string[], env: Record<string, string | undefined> = cliEnv()): Promise<Run> {
+async function cli(argv: string[], env: Record<string, string | undefined> = testEnv()): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
@@ -159,7 +144,7 @@ describe('scan keeps a state by default', () => {
   it('asks STS even for a key whose policy grants nothing but the scan: GetCallerIdentity needs no permission', async () => {
     const key = { accessKeyId: 'LTAI5tScanOnlyKey0000001', accessKeySecret: 'scan-only-secret-0001' };
     cloud.addCredential({ ...key, allowedActions: ['ram:ListUsers', 'ram:ListAccessKeys', LOOKUP] });
-    const env = cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined });
+    const env = testEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined });
     expect((await jsonScan([], env)).summary.state).toMatchObject({ where: `${defaultDir()}/`, savedGeneration: 1 });
     expect((await jsonScan([], env)).summary.state).toMatchObject({ loaded: true, savedGeneration: 2 });
   });
@@ -178,13 +163,13 @@ describe('--no-state', () => {
   });
 
   it('ignores STATE_URL, even a bad one kept for the function', async () => {
-    const run = await cli(['scan', '--no-state'], cliEnv({ STATE_URL: 'ftp://nowhere', STATE_OSS_ENDPOINT: 'not a url' }));
+    const run = await cli(['scan', '--no-state'], testEnv({ STATE_URL: 'ftp://nowhere', STATE_OSS_ENDPOINT: 'not a url' }));
     expect(run).toMatchObject({ code: 1, stderr: '' });
   });
 });
 
 describe('--state', () => {
-  const ossEnv = (): Record<string, string | undefined> => cliEnv({ STATE_OSS_ENDPOINT: cloud.endpoint });
+  const ossEnv = (): Record<string, string | undefined> => testEnv({ STATE_OSS_ENDPOINT: cloud.endpoint });
 
   it('oss://BUCKET/PREFIX keeps it in OSS with the operator\'s credentials, at the public endpoint\'s name', async () => {
     const first = await jsonScan(['--state', `oss://${SIMULATOR_STATE_BUCKET}/x`], ossEnv());
@@ -208,8 +193,8 @@ describe('--state', () => {
   it('wins over STATE_URL, which is used without it', async () => {
     const fromEnv = join(home, 'from-env');
     const fromFlag = join(home, 'from-flag');
-    expect((await jsonScan([], cliEnv({ STATE_URL: fromEnv }))).summary.state.where).toBe(`${fromEnv}/`);
-    expect((await jsonScan(['--state', fromFlag], cliEnv({ STATE_URL: fromEnv }))).summary.state.where).toBe(`${fromFlag}/`);
+    expect((await jsonScan([], testEnv({ STATE_URL: fromEnv }))).summary.state.where).toBe(`${fromEnv}/`);
+    expect((await jsonScan(['--state', fromFlag], testEnv({ STATE_URL: fromEnv }))).summary.state.where).toBe(`${fromFlag}/`);
     // A relative directory is relative to the working directory.
     expect((await jsonScan(['--state', 'here'])).summary.state.where).toBe(`${join(home, 'here')}/`);
     expect(existsSync(join(home, 'xdg-state'))).toBe(false);
@@ -236,7 +221,7 @@ describe('--state', () => {
     expect(cloud.stats.get('ram:ListUsers').requests).toBe(0);
     // A directory named in STATE_URL that cannot be written fails naming STATE_URL.
     const file = join(home, 'a-file');
-    const env = await cli(['scan'], cliEnv({ STATE_URL: file }));
+    const env = await cli(['scan'], testEnv({ STATE_URL: file }));
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/^error: STATE_URL: cannot keep the state in .*a-file is not a directory/);
   });
@@ -257,10 +242,10 @@ describe('when the state cannot be used', () => {
   });
 
   it('an STS endpoint that does not answer: the table report says so, exit code as usual', async () => {
-    const run = await cli(['scan'], cliEnv({ STS_ENDPOINT: 'http://127.0.0.1:1' }));
+    const run = await cli(['scan'], testEnv({ STS_ENDPOINT: 'http://127.0.0.1:1' }));
     expect(run).toMatchObject({ code: 1, stderr: '' });
     expect(stateLine(run.stdout)).toMatch(/^State at \S+ not used \(its account is unknown: STS GetCallerIdentity failed: NetworkError: .*\): full scan, 16 keys looked up; not saved\.$/);
-    const bad = await cli(['scan'], cliEnv({ STS_ENDPOINT: 'sts.aliyuncs.com' }));
+    const bad = await cli(['scan'], testEnv({ STS_ENDPOINT: 'sts.aliyuncs.com' }));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: STS_ENDPOINT: must be a base URL/);
   });
@@ -268,7 +253,7 @@ describe('when the state cannot be used', () => {
   it('a default directory that cannot be written: a full scan that says why; the scan itself succeeds', async () => {
     const file = join(home, 'xdg-file');
     writeFileSync(file, 'not a directory');
-    const { run, summary } = await jsonScan([], cliEnv({ XDG_STATE_HOME: file }));
+    const { run, summary } = await jsonScan([], testEnv({ XDG_STATE_HOME: file }));
     expect(run.code).toBe(1);
     expect(summary.state).toMatchObject({ loaded: false, savedGeneration: null, keysLookedUp: 16 });
     expect(summary.state.why).toMatch(/^the directory cannot be written: .*; --state names another$/);
@@ -278,7 +263,7 @@ describe('when the state cannot be used', () => {
   it('a state that cannot be saved fails the scan (exit 2) in the CLI\'s words: what failed, and the grant or --no-state', async () => {
     const key = { accessKeyId: 'LTAI5tReadOnlyState00001', accessKeySecret: 'read-only-state-secret' };
     cloud.addCredential({ ...key, allowedActions: ['ram:*', 'actiontrail:*', 'oss:GetObject'] });
-    const env = cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined, STATE_OSS_ENDPOINT: cloud.endpoint });
+    const env = testEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: key.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: key.accessKeySecret, ALIBABA_CLOUD_SECURITY_TOKEN: undefined, STATE_OSS_ENDPOINT: cloud.endpoint });
     const run = await cli(['scan', '--state', `oss://${SIMULATOR_STATE_BUCKET}/x`], env);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
@@ -291,7 +276,7 @@ describe('when the state cannot be used', () => {
   });
 
   it('a wrong secret fails the scan as before, naming the code and the fix', async () => {
-    const run = await cli(['scan'], cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'definitely-the-wrong-secret' }));
+    const run = await cli(['scan'], testEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'definitely-the-wrong-secret' }));
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('SignatureDoesNotMatch');
     expect(run.stderr).toMatch(/\nfix: the access key or its secret is wrong/);

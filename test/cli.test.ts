@@ -17,8 +17,9 @@ import { ConfigError } from '../functions/stale-key-detector/src/errors/config-e
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
-import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
+import { DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { cliEnv } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -35,34 +36,7 @@ afterEach(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-/**
- * The CLI's environment: the fake's STS key and endpoints, and nothing of the machine's own
- * credentials. Jest gives the test a copy of process.env, so HOME set here does not reach
- * os.homedir(): the profile files are pointed elsewhere explicitly (the real HOME is tested
- * through the bin in a child process below). The ECS metadata server is off, and the chain's
- * last resort, ALIBABA_CLOUD_CREDENTIALS_URI (fetched as https://undefined/ when unset), goes to
- * the fake, which does not serve it.
- */
-function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
-  return {
-    HOME: home,
-    USERPROFILE: home,
-    ALIBABA_CLOUD_ECS_METADATA_DISABLED: 'true',
-    ALIBABA_CLOUD_CLI_PROFILE_DISABLED: 'true',
-    ALIBABA_CLOUD_CREDENTIALS_FILE: join(home, 'no-such-credentials-file'),
-    ALIBABA_CLOUD_CREDENTIALS_URI: `${cloud.endpoint}/no-credentials-here`,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: DEFAULT_CREDENTIALS.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: DEFAULT_CREDENTIALS.accessKeySecret,
-    ALIBABA_CLOUD_SECURITY_TOKEN: DEFAULT_CREDENTIALS.securityToken,
-    RAM_ENDPOINT: cloud.endpoint,
-    ACTIONTRAIL_ENDPOINT: cloud.endpoint,
-    FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
-    // scan keeps a state by default: its account from the fake's STS, its directory in the test's home.
-    STS_ENDPOINT: cloud.endpoint,
-    XDG_STATE_HOME: join(home, 'state'),
-    ...extra,
-  };
-}
+const testEnv = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => cliEnv(cloud, home, extra);
 
 interface Run {
   readonly code: number;
@@ -101,7 +75,7 @@ async function cli(argv: string[], options: { env?: Record<string, string | unde
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
-    env: options.env ?? cliEnv(),
+    env: options.env ?? testEnv(),
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
     isTTY: options.isTTY ?? false,
@@ -161,7 +135,7 @@ describe('scan', () => {
   });
 
   /** Exempts the demo's four stale keys, so that nothing is stale. */
-  const exemptStale = (): Record<string, string | undefined> => cliEnv({ EXEMPTIONS: JSON.stringify(EXPECTED_STALE.map((accessKeyId) => ({ accessKeyId, reason: 'test' }))) });
+  const exemptStale = (): Record<string, string | undefined> => testEnv({ EXEMPTIONS: JSON.stringify(EXPECTED_STALE.map((accessKeyId) => ({ accessKeyId, reason: 'test' }))) });
 
   it('exits 0 when every key was checked and nothing is stale', async () => {
     const run = await cli(['scan', '--stale-after-days', '365'], { env: exemptStale() });
@@ -260,7 +234,7 @@ describe('scan', () => {
     expect(staleIds(summary)).toEqual([...EXPECTED_STALE, DEMO_KEY_IDS.monitorIdle, DEMO_KEY_IDS.slsShipperIdle].sort());
   });
 
-  const notifyEnv = (): Record<string, string | undefined> => cliEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
+  const notifyEnv = (): Record<string, string | undefined> => testEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
 
   it('--notify prints the table, then posts the report to DingTalk as the function does', async () => {
     const run = await cli(['scan', '--notify'], { env: notifyEnv() });
@@ -312,10 +286,10 @@ describe('scan', () => {
       { DINGTALK_KEYWORD: 'two\nlines', DINGTALK_AT_MOBILES: 'nobody', DINGTALK_AT_ALL: 'perhaps' },
     ];
     for (const dingtalk of cases) {
-      const run = await cli(['scan'], { env: cliEnv(dingtalk) });
+      const run = await cli(['scan'], { env: testEnv(dingtalk) });
       expect({ dingtalk, code: run.code, stderr: run.stderr }).toEqual({ dingtalk, code: 1, stderr: '' });
       // With --notify they are read, and the bad one is named.
-      const notify = await cli(['scan', '--notify'], { env: cliEnv(dingtalk) });
+      const notify = await cli(['scan', '--notify'], { env: testEnv(dingtalk) });
       expect(notify.code).toBe(2);
       expect(notify.stderr).toMatch(/^error: (DINGTALK_\w+|--notify): /);
     }
@@ -363,14 +337,14 @@ describe('scan', () => {
   });
 
   it('exits 2 on a bad setting in the environment, naming the variable', async () => {
-    const run = await cli(['scan'], { env: cliEnv({ RAM_QPS: 'fast' }) });
+    const run = await cli(['scan'], { env: testEnv({ RAM_QPS: 'fast' }) });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: RAM_QPS: must be a number/);
   });
 
   it('exits 2 on a cloud error (wrong secret) with the code and the fix, and never prints the secret', async () => {
     const secret = 'definitely-the-wrong-secret';
-    const run = await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) });
+    const run = await cli(['scan'], { env: testEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: secret }) });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('SignatureDoesNotMatch');
@@ -380,7 +354,7 @@ describe('scan', () => {
 
   it('no credentials: one line naming the ways to give them, and not one request (no ECS metadata probe)', async () => {
     // Nothing switched off: the ECS metadata service would be probed here if the CLI did so unasked.
-    const env = cliEnv({
+    const env = testEnv({
       ALIBABA_CLOUD_ACCESS_KEY_ID: undefined,
       ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined,
       ALIBABA_CLOUD_SECURITY_TOKEN: undefined,
@@ -412,9 +386,9 @@ describe('scan', () => {
 
   it('no credentials: names a source that is there but unusable, and asks ALIBABA_CLOUD_CREDENTIALS_URI only when set', async () => {
     const noKeys = { ALIBABA_CLOUD_ACCESS_KEY_ID: undefined, ALIBABA_CLOUD_ACCESS_KEY_SECRET: undefined, ALIBABA_CLOUD_SECURITY_TOKEN: undefined };
-    const half = await cli(['scan'], { env: cliEnv({ ...noKeys, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tHalfAKey0000000001', ALIBABA_CLOUD_CREDENTIALS_URI: undefined }) });
+    const half = await cli(['scan'], { env: testEnv({ ...noKeys, ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAI5tHalfAKey0000000001', ALIBABA_CLOUD_CREDENTIALS_URI: undefined }) });
     expect(half.stderr).toMatch(/^error: credentials: none found \(ALIBABA_CLOUD_ACCESS_KEY_ID is set without ALIBABA_CLOUD_ACCESS_KEY_SECRET; ALIBABA_CLOUD_CREDENTIALS_FILE: no such file [^;]*\); set /);
-    const uri = await cli(['scan'], { env: cliEnv(noKeys) });
+    const uri = await cli(['scan'], { env: testEnv(noKeys) });
     expect(uri.code).toBe(2);
     expect(uri.stderr).toContain('ALIBABA_CLOUD_CREDENTIALS_URI: get sts token failed, httpStatus: 404');
   });
@@ -462,7 +436,7 @@ describe('scan', () => {
     it('selects the profile from the credentials file, over the keys in the environment', async () => {
       const file = join(home, 'credentials.ini');
       writeCredentialsFile(file);
-      const env = cliEnv({ ...unknownEnvKey, ALIBABA_CLOUD_CREDENTIALS_FILE: file });
+      const env = testEnv({ ...unknownEnvKey, ALIBABA_CLOUD_CREDENTIALS_FILE: file });
       // Without --profile the environment's key wins, and the fake refuses it.
       const withoutProfile = await cli(['scan'], { env });
       expect(withoutProfile.code).toBe(2);
@@ -480,7 +454,7 @@ describe('scan', () => {
     it('fails naming --profile for a profile that does not exist, without falling back', async () => {
       const file = join(home, 'credentials.ini');
       writeCredentialsFile(file);
-      const run = await cli(['scan', '--profile', 'staging'], { env: cliEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: file }) });
+      const run = await cli(['scan', '--profile', 'staging'], { env: testEnv({ ALIBABA_CLOUD_CREDENTIALS_FILE: file }) });
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/^error: --profile: no usable profile "staging" \(profile: .*staging/);
       expect(cloud.stats.get('ram:ListUsers').requests).toBe(0);
@@ -489,7 +463,7 @@ describe('scan', () => {
     it('leaves process.env as it was', async () => {
       const before = { ...process.env };
       await cli(['scan', '--profile', 'nope']);
-      await cli(['scan'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined }) });
+      await cli(['scan'], { env: testEnv({ ALIBABA_CLOUD_ACCESS_KEY_ID: undefined }) });
       expect(process.env).toEqual(before);
     });
 
@@ -521,7 +495,7 @@ describe('scan', () => {
 
     it('through the bin: invoke loads its Function Compute client from the bundle beside it', async () => {
       cloud.setFcHandler(async () => ({ result: { ...CANNED, report: 'full' }, log: 'canned\n' }));
-      const env = Object.fromEntries(Object.entries({ PATH: process.env['PATH'], ...cliEnv() }).filter((e): e is [string, string] => e[1] !== undefined));
+      const env = Object.fromEntries(Object.entries({ PATH: process.env['PATH'], ...testEnv() }).filter((e): e is [string, string] => e[1] !== undefined));
       const run = await bin(['invoke', '--dry-run'], env);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
@@ -636,7 +610,7 @@ describe('invoke', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error: FC InvokeFunction failed: FunctionNotFound \(HTTP 404\)/);
     expect(missing.stderr).toContain('fix: check --function, --qualifier, --region and --account-id');
-    const badSecret = await cli(['invoke'], { env: cliEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-for-fc' }) });
+    const badSecret = await cli(['invoke'], { env: testEnv({ ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'wrong-secret-for-fc' }) });
     expect(badSecret.code).toBe(2);
     // FC 3.0's code, or FC 2.0's (@alicloud/fc2 signs as FC 2.0 does).
     expect(badSecret.stderr).toMatch(/Signature(Does)?NotMatch/);
@@ -644,12 +618,12 @@ describe('invoke', () => {
   });
 
   it('needs an account id (or FUNCTION_COMPUTE_ENDPOINT) for the endpoint', async () => {
-    const run = await cli(['invoke'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
+    const run = await cli(['invoke'], { env: testEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^error: --account-id: is needed: Function Compute 3\.0's endpoint is <account-id>\.<region>\.fc\.aliyuncs\.com/);
-    const bad = await cli(['invoke', '--account-id', 'acme'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
+    const bad = await cli(['invoke', '--account-id', 'acme'], { env: testEnv({ FUNCTION_COMPUTE_ENDPOINT: undefined }) });
     expect(bad.stderr).toMatch(/^error: --account-id: must be your Alibaba Cloud account ID \(digits only\), got "acme"/);
-    const badEndpoint = await cli(['invoke'], { env: cliEnv({ FUNCTION_COMPUTE_ENDPOINT: 'ftp://example' }) });
+    const badEndpoint = await cli(['invoke'], { env: testEnv({ FUNCTION_COMPUTE_ENDPOINT: 'ftp://example' }) });
     expect(badEndpoint.stderr).toMatch(/^error: FUNCTION_COMPUTE_ENDPOINT: must use http or https/);
   });
 });
