@@ -19,8 +19,10 @@ export class CredentialStore {
     this.byId.set(credential.accessKeyId, { ...credential });
   }
 
+  /** The key, unless it is unknown or its session has expired (expiresAt, on the wall clock the SDKs sign with). */
   get(accessKeyId: string): FakeCredential | undefined {
-    return this.byId.get(accessKeyId);
+    const credential = this.byId.get(accessKeyId);
+    return credential?.expiresAt !== undefined && Date.now() >= credential.expiresAt ? undefined : credential;
   }
 
   list(): FakeCredential[] {

@@ -1,7 +1,8 @@
 /**
  * One node:http server on 127.0.0.1 that plays RAM (ACS3 or RPC signed), ActionTrail, STS
- * GetCallerIdentity, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot, with latency, rate
- * limits and fault injection.
+ * GetCallerIdentity and AssumeRole, Resource Manager ListAccounts, FC 3.0 InvokeFunction, OSS
+ * objects and a DingTalk robot, with latency, rate limits and fault injection, for an
+ * organisation of accounts (organisation.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,20 +13,22 @@ import type { SignedRequest } from './authenticate';
 import { answerCloudApi, type Exchange, type Gateway, MAX_CLOCK_SKEW_MS } from './cloud-api';
 import { CredentialStore, DEFAULT_CREDENTIALS } from './credentials';
 import { DingtalkRobot } from './dingtalk-robot';
+import { answerDingtalk } from './dingtalk-route';
 import { FaultPlan } from './fault-plan';
 import { FC_SYNC_MAX_BYTES, type FcRequestRecord } from './fc-invoke';
 import { answerFc } from './fc-route';
 import { jsonHeaders, readBody, send, Sleeper } from './http-io';
 import { NonceCache } from './nonce-cache';
 import { DEFAULT_BUCKETS, ObjectStore } from './object-store';
+import { Organisation, type NewMemberAccount, type OrgAccount } from './organisation';
+import { answerOrganisation } from './organisation-api';
 import { answerOss, ossRoute, type OssRequestRecord } from './oss-route';
 import { parseParams } from './percent-encoding';
-import { ActionRateLimits } from './rate-window';
 import { errorReply, type Reply } from './replies';
 import { createRng, type Rng } from './rng';
 import { COMMON_PARAMS, routeRequest } from './routes';
 import { CloudStats, type Outcome } from './stats';
-import { answerSts } from './sts-api';
+import { answerSts, SIMULATOR_ACCOUNT_ID } from './sts-api';
 import type { DingtalkOptions, Fault, FakeCloudOptions, FakeCredential, FcHandler, FcInvocationRecord, LatencyRange, RandomFaults, RequestLogEntry } from './types';
 
 export type { FakeCloudOptions } from './types';
@@ -46,7 +49,10 @@ export class FakeCloud {
   /** Every request, when recordRequests is on. */
   readonly requestLog: RequestLogEntry[] = [];
   readonly dingtalk: DingtalkRobot;
+  /** The management account's users and keys (the organisation's management account). */
   readonly account: FakeAccount;
+  /** The management account and its members, each with its own users, keys, QPS windows and counters. */
+  readonly organisation: Organisation;
   /** FC invocations (Sync and Async), oldest first. */
   readonly fcInvocations: FcInvocationRecord[] = [];
   /** Every request to the FC route (refused ones too), oldest first, as received. */
@@ -59,7 +65,6 @@ export class FakeCloud {
   private readonly server: Server;
   private readonly credentialStore: CredentialStore;
   private readonly nonces: NonceCache;
-  private readonly limits: ActionRateLimits;
   private readonly faults: FaultPlan;
   private readonly sleeper = new Sleeper();
   private readonly latencyRng: Rng;
@@ -80,7 +85,7 @@ export class FakeCloud {
     this.credentialStore = new CredentialStore(options.credentials ?? [DEFAULT_CREDENTIALS]);
     this.account = options.account ?? new FakeAccount();
     this.latency = options.latencyMs ?? [0, 0];
-    this.limits = new ActionRateLimits(options.qps ?? {});
+    this.organisation = new Organisation({ managementAccountId: SIMULATOR_ACCOUNT_ID, managementAccount: this.account, credentials: this.credentialStore, qps: options.qps ?? {} });
     this.faults = new FaultPlan(options.faults ?? {});
     this.recordRequests = options.recordRequests ?? false;
     this.limitClock = options.now;
@@ -134,6 +139,22 @@ export class FakeCloud {
 
   addKey(userName: string, key: NewKey): FakeKey {
     return this.account.addKey(userName, key);
+  }
+
+  // ---- organisation ----
+
+  /** A member account: ListAccounts lists it, AssumeRole into its roles reaches its users and keys. */
+  addMemberAccount(member: NewMemberAccount): OrgAccount {
+    return this.organisation.addMember(member);
+  }
+
+  memberAccounts(): readonly OrgAccount[] {
+    return this.organisation.members();
+  }
+
+  /** The counters of the requests made with one account's keys (stats counts every account's). */
+  statsOf(accountId: string): CloudStats {
+    return this.organisation.require(accountId).stats;
   }
 
   // ---- knobs ----
@@ -191,7 +212,7 @@ export class FakeCloud {
     const latency = this.sampleLatency();
 
     if (rawPath === DINGTALK_PATH) {
-      await this.handleDingtalk(req, res, { method, query, body, time, latency });
+      await answerDingtalk(req, res, { method, query, body, time, latency }, { robot: this.dingtalk, stats: this.stats, sleeper: this.sleeper, logEntry: (...a) => this.logEntry(...a) });
       return;
     }
 
@@ -200,8 +221,10 @@ export class FakeCloud {
     if (contentType.startsWith('application/x-www-form-urlencoded')) parseParams(body.toString('utf8'), params);
     const route = ossRoute(method, rawPath, req.headers, this.objects) ?? routeRequest(rawPath, params, req.headers);
     const action = route.qualified;
+    const caller = this.organisation.callerOf(req.headers, params);
     this.stats.arrive(action);
-    const qpsOk = this.limits.tryAcquire(action, this.limitClock?.() ?? performance.now());
+    caller.stats.arrive(action);
+    const qpsOk = caller.limits.tryAcquire(action, this.limitClock?.() ?? performance.now());
     const entry = this.logEntry(action, params, time);
     let outcome: Outcome = 'injected';
     try {
@@ -209,7 +232,7 @@ export class FakeCloud {
       const signed: SignedRequest = { method, rawPath, query, params, headers: req.headers, body };
       const reply = truncated
         ? errorReply(apiError(413, 'RequestEntityTooLarge', 'The request body is too large.'), route.info, requestId)
-        : await this.answer({ route, signed, requestId, qpsOk });
+        : await this.answer({ route, signed, requestId, qpsOk }, caller.account);
       const alive = await this.sleeper.sleep(latency);
       if (reply.kind === 'reset' || !alive) {
         req.socket.destroy();
@@ -224,41 +247,19 @@ export class FakeCloud {
       }
     } finally {
       this.stats.finish(action, outcome);
+      caller.stats.finish(action, outcome);
     }
   }
 
-  private answer(ex: Exchange): Reply | Promise<Reply> {
-    const gateway: Gateway = { credentials: this.credentialStore, nonces: this.nonces, faults: this.faults, faultRng: this.faultRng, orderRng: this.orderRng, account: this.account };
+  /** `account`: the caller's (RAM and ActionTrail answer from it). */
+  private answer(ex: Exchange, account: FakeAccount): Reply | Promise<Reply> {
+    const gateway: Gateway = { credentials: this.credentialStore, nonces: this.nonces, faults: this.faults, faultRng: this.faultRng, orderRng: this.orderRng, account };
     if (ex.route.info.product === 'oss') return answerOss(ex, gateway, this.objects, this.ossRequests);
+    const organisation = answerOrganisation(ex, gateway, this.organisation);
+    if (organisation) return organisation;
     if (ex.route.info.product === 'sts') return answerSts(ex, gateway);
     if (ex.route.info.product !== 'fc') return answerCloudApi(ex, gateway);
     return answerFc(ex, gateway, { handler: this.fcHandler, names: this.fcNames, records: this.fcInvocations }, this.fcRequests);
-  }
-
-  private async handleDingtalk(
-    req: IncomingMessage,
-    res: ServerResponse,
-    r: { method: string; query: Map<string, string>; body: Buffer; time: number; latency: number },
-  ): Promise<void> {
-    const action = 'dingtalk:send';
-    this.stats.arrive(action);
-    const entry = this.logEntry(action, r.query, r.time);
-    let outcome: Outcome = 'injected';
-    try {
-      const result = this.dingtalk.handle(r.method, r.query, r.body);
-      if (!(await this.sleeper.sleep(r.latency))) {
-        req.socket.destroy();
-        return;
-      }
-      send(res, { status: 200, headers: { 'content-type': 'application/json;charset=utf-8' }, body: JSON.stringify(result) });
-      outcome = result.errcode === 0 ? 'success' : result.errcode === 130101 ? 'throttled' : 'error';
-      if (entry) {
-        entry.status = 200;
-        entry.code = String(result.errcode);
-      }
-    } finally {
-      this.stats.finish(action, outcome);
-    }
   }
 
   private logEntry(action: string, params: ReadonlyMap<string, string>, time: number): RequestLogEntry | undefined {

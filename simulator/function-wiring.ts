@@ -1,7 +1,7 @@
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
 import type { FcContext } from '../functions/stale-key-detector/src/handler';
-import { DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud } from './index';
+import { buildAccount, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud, type OrgAccount, type QpsLimits } from './index';
 import { SIMULATOR_ACCOUNT_ID } from './sts-api';
 
 /** The environment that points the function at a fake cloud (RAM, ActionTrail and the robot). */
@@ -53,4 +53,34 @@ export const SIMULATOR_STATE_BUCKET = 'stale-key-state';
 /** STATE_URL and STATE_OSS_ENDPOINT that keep the state in the simulator's OSS (through the real ali-oss client). */
 export function simulatorStateEnv(cloud: FakeCloud, prefix = 'stale-key-detector'): Record<string, string> {
   return { STATE_URL: `oss://${SIMULATOR_STATE_BUCKET}/${prefix}`, STATE_OSS_ENDPOINT: cloud.endpoint };
+}
+
+/** The simulator's i-th member account id (from 1): 16 digits, never the management account's. */
+export function simulatorMemberId(index: number): string {
+  if (!Number.isInteger(index) || index < 1 || index > 999_999) throw new RangeError(`member index must be 1..999999: ${index}`);
+  return String(1_000_000_000_000_000 + index);
+}
+
+export interface SimulatorMembersOptions {
+  readonly count: number;
+  /** Each member's users and keys per user (buildAccount, seeded per member so no two are alike). */
+  readonly users: number;
+  readonly keysPerUser: number;
+  /** "Now" of the accounts (ms). */
+  readonly now: number;
+  readonly seed?: number | undefined;
+  /** Each member's QPS limits (default: the cloud's). */
+  readonly qps?: QpsLimits | undefined;
+}
+
+/** Adds `count` members, member-01, member-02, ... (ids simulatorMemberId(1..count)), each with the Resource Directory's role. */
+export function addSimulatorMembers(cloud: FakeCloud, options: SimulatorMembersOptions): OrgAccount[] {
+  return Array.from({ length: options.count }, (_, i) =>
+    cloud.addMemberAccount({
+      accountId: simulatorMemberId(i + 1),
+      displayName: `member-${String(i + 1).padStart(2, '0')}`,
+      account: buildAccount({ users: options.users, keysPerUser: options.keysPerUser, now: options.now, seed: (options.seed ?? 1) * 1000 + i + 1 }),
+      qps: options.qps,
+    }),
+  );
 }

@@ -1,5 +1,8 @@
 /**
- * Loopback fake of Alibaba Cloud RAM, ActionTrail, STS GetCallerIdentity, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot.
+ * Loopback fake of Alibaba Cloud RAM, ActionTrail, STS GetCallerIdentity and AssumeRole, Resource
+ * Manager ListAccounts, FC 3.0 InvokeFunction, OSS objects and a DingTalk robot, for an
+ * organisation: the management account (FakeCloud.account) and member accounts
+ * (FakeCloud.addMemberAccount, organisation.ts), each with its own keys and quotas.
  *
  *   const cloud = await startFakeCloud({ account: demoAccount(Date.now()) });
  *   const { ram, actionTrail } = simulatorAdapters(cloud);   // simulator/function-wiring.ts
@@ -17,6 +20,8 @@ export { DEFAULT_BUCKETS, ObjectStore } from './object-store';
 export type { StoredObject } from './object-store';
 export type { OssRequestRecord } from './oss-route';
 export { FakeAccount } from './account';
+export { DEFAULT_MAX_SESSION_SECONDS, DEFAULT_MEMBER_ROLE, Organisation } from './organisation';
+export type { FakeRole, NewMemberAccount, NewRole, OrgAccount } from './organisation';
 export type { EventSource, FakeKey, FakeUser, KeyStatus, NewKey, NewUser, ProductUse } from './account';
 export { buildAccount, demoAccount, DEMO_KEY_IDS, randomAccessKeyId } from './seed';
 export type { BuildAccountOptions } from './seed';

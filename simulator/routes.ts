@@ -5,7 +5,7 @@ import { FC_PATH } from './fc-invoke';
 import { decodeComponent } from './percent-encoding';
 import { RAM_ACTIONS } from './ram-api';
 
-export type Product = 'ram' | 'actiontrail' | 'fc' | 'oss' | 'sts' | 'unknown';
+export type Product = 'ram' | 'actiontrail' | 'fc' | 'oss' | 'sts' | 'resourcemanager' | 'unknown';
 
 export interface ProductInfo {
   readonly product: Product;
@@ -17,8 +17,10 @@ export interface ProductInfo {
 const PRODUCTS: ReadonlyMap<string, ProductInfo> = new Map([
   ['2015-05-01', { product: 'ram', hostId: 'ram.aliyuncs.com', label: 'Ram', actions: new Set<string>(RAM_ACTIONS) }],
   ['2020-07-06', { product: 'actiontrail', hostId: 'actiontrail.cn-hangzhou.aliyuncs.com', label: 'Actiontrail', actions: new Set(['GetAccessKeyLastUsedProducts']) }],
-  // STS (sts-api.ts): answered without a permission check, as STS answers GetCallerIdentity.
-  ['2015-04-01', { product: 'sts', hostId: 'sts.aliyuncs.com', label: 'Sts', actions: new Set(['GetCallerIdentity']) }],
+  // STS: GetCallerIdentity (sts-api.ts) is answered without a permission check, as STS does; AssumeRole (organisation-api.ts) needs sts:AssumeRole.
+  ['2015-04-01', { product: 'sts', hostId: 'sts.aliyuncs.com', label: 'Sts', actions: new Set(['GetCallerIdentity', 'AssumeRole']) }],
+  // Resource Manager (organisation-api.ts): the Resource Directory's member list.
+  ['2020-03-31', { product: 'resourcemanager', hostId: 'resourcemanager.aliyuncs.com', label: 'ResourceManager', actions: new Set(['ListAccounts']) }],
   ['2023-03-30', { product: 'fc', hostId: '1047585191180000.cn-hangzhou.fc.aliyuncs.com', label: 'FC', actions: new Set(['InvokeFunction']) }],
 ] as const);
 

@@ -7,6 +7,13 @@ export interface FakeCredential {
   readonly accessKeySecret: string;
   readonly securityToken?: string;
   readonly allowedActions?: readonly string[] | undefined;
+  /** The account the key belongs to (organisation.ts); undefined = the management account, SIMULATOR_ACCOUNT_ID. */
+  readonly accountId?: string | undefined;
+  /** An STS key's role and session, as GetCallerIdentity names them; undefined = the function's role and a session named after the key. */
+  readonly roleName?: string | undefined;
+  readonly sessionName?: string | undefined;
+  /** Wall-clock ms from which the key is refused (an AssumeRole session's Expiration); undefined = never. */
+  readonly expiresAt?: number | undefined;
 }
 
 /** A scripted failure for one request. */
@@ -29,7 +36,10 @@ export interface RandomFaults {
   readonly serverErrorRate?: number;
 }
 
-/** Requests per second (sliding 1 s window, counted at arrival), keyed like 'ram:ListUsers'. */
+/**
+ * Requests per second (sliding 1 s window, counted at arrival), keyed like 'ram:ListUsers'. Quotas
+ * are per account, as on the cloud: every account of the organisation has its own windows.
+ */
 export interface QpsLimits {
   readonly 'ram:ListUsers'?: number;
   readonly 'ram:ListAccessKeys'?: number;
@@ -96,7 +106,7 @@ export interface RequestLogEntry {
 export interface FakeCloudOptions {
   /** Keys the fake accepts (default: [DEFAULT_CREDENTIALS]). */
   readonly credentials?: readonly FakeCredential[] | undefined;
-  /** The account served by RAM and ActionTrail (default: an empty account). */
+  /** The management account's users and keys, served by RAM and ActionTrail (default: an empty account). Members: FakeCloud.addMemberAccount. */
   readonly account?: FakeAccount | undefined;
   /** Uniform random delay per request (default [0, 0]). */
   readonly latencyMs?: LatencyRange | undefined;
