@@ -1,4 +1,4 @@
-export type CloudService = 'RAM' | 'ActionTrail' | 'FC' | 'OSS' | 'STS';
+export type CloudService = 'RAM' | 'ActionTrail' | 'FC' | 'OSS' | 'STS' | 'ResourceManager';
 
 export interface CloudApiErrorDetails {
   readonly service: CloudService;

@@ -28,6 +28,8 @@ const POLICY_ACTION: Readonly<Record<string, string>> = {
   ListAccessKeys: 'ram:ListAccessKeys',
   GetAccessKeyLastUsedProducts: 'actiontrail:GetAccessKeyLastUsedProducts',
   InvokeFunction: 'fc:InvokeFunction',
+  ListAccounts: 'resourcemanager:ListAccounts',
+  AssumeRole: 'sts:AssumeRole',
 };
 
 /**
@@ -40,7 +42,54 @@ function ossAccessFix(e: CloudApiError, who: Audience): string {
   return `grant ${holder} oss:GetObject and oss:PutObject on ${e.resource ?? 'acs:oss:*:*:<bucket>/<prefix>/*'}, the bucket and prefix of STATE_URL (policies/stale-key-detector-state.json)`;
 }
 
+/**
+ * An organisation's errors (adapters/resource-manager.ts, adapters/assume-role.ts). ListAccounts
+ * answers only the resource directory's management account and delegated administrators; AssumeRole
+ * needs the role to exist in the member, its trust policy to trust the caller, and the caller to
+ * hold sts:AssumeRole on it. The InvalidParameter.* codes are also what the adapter throws for a
+ * request it refuses to send.
+ */
+const ORGANISATION_RULES: readonly CodeRule[] = [
+  {
+    codes: /^(EntityNotExists\.ResourceDirectory|ResourceDirectoryNotInUse|NoPermission\.ResourceDirectory\.MemberAccount)$/,
+    service: 'ResourceManager',
+    disposition: 'fatal',
+    fix: (_e, who) =>
+      `Resource Manager lists a resource directory's members only to its management account or a delegated administrator, and ${who === 'cli' ? 'these credentials are' : "the function's account is"} neither: ${
+        who === 'cli' ? 'use credentials of the management account' : 'deploy the function in the management account'
+      } (or a delegated administrator), or name the accounts in a JSON list instead of resource-directory`,
+  },
+  {
+    codes: /^EntityNotExist\.Role$/,
+    service: 'STS',
+    disposition: 'final',
+    fix: () =>
+      'the role does not exist in that account (ResourceDirectoryAccountAccessRole exists only in members the resource directory created or invited): create the role there, or fix the role name or ARN',
+  },
+  {
+    codes: /^(NoPermission|AccessDenied|Forbidden.*)$/,
+    service: 'STS',
+    disposition: 'fatal',
+    fix: (_e, who) => {
+      const holder = who === 'cli' ? 'these credentials' : "the function's role";
+      return `${holder} may not assume the role: its trust policy in the member must trust ${holder} (or the management account), and ${holder} needs sts:AssumeRole on the role's ARN; an account's root keys can assume no role`;
+    },
+  },
+  {
+    codes: /^InvalidParameter\.(RoleArn|RoleSessionName|DurationSeconds)$/,
+    service: 'STS',
+    disposition: 'final',
+    fix: (e) =>
+      e.code === 'InvalidParameter.RoleArn'
+        ? 'a role ARN reads acs:ram::<account id>:role/<role name> (a role, not a user)'
+        : e.code === 'InvalidParameter.RoleSessionName'
+          ? "the session name must be 2 to 32 letters, digits, '.', '@', '-' or '_'"
+          : "the session duration must be from 900 s to the role's MaxSessionDuration (3600 s unless raised on the role)",
+  },
+];
+
 const RULES: readonly CodeRule[] = [
+  ...ORGANISATION_RULES,
   {
     codes: /^AccessDenied$/,
     service: 'OSS',
