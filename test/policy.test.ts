@@ -10,7 +10,9 @@ import { ACTIONTRAIL_ACTIONS } from '../functions/stale-key-detector/src/adapter
 import { STS_ACTIONS } from '../functions/stale-key-detector/src/adapters/caller-identity';
 import { FC_ACTIONS } from '../cli/function-compute';
 import { OSS_ACTIONS } from '../functions/stale-key-detector/src/adapters/oss-store';
+import { STS_ASSUME_ACTIONS } from '../functions/stale-key-detector/src/adapters/assume-role';
 import { RAM_ACTIONS } from '../functions/stale-key-detector/src/adapters/ram';
+import { RESOURCE_MANAGER_ACTIONS } from '../functions/stale-key-detector/src/adapters/resource-manager';
 
 const ROOT = join(__dirname, '..');
 const SRC = join(ROOT, 'functions', 'stale-key-detector', 'src');
@@ -38,6 +40,17 @@ const ADAPTERS = [
   { file: 'functions/stale-key-detector/src/adapters/oss-store.ts', service: 'OSS', prefix: 'oss', declared: OSS_ACTIONS, policy: 'stale-key-detector-state.json' },
   // The CLI's `invoke`: the function never calls FC.
   { file: 'cli/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
+] as const;
+
+/**
+ * The organisation's adapters (issue 12): Resource Manager ListAccounts and STS AssumeRole, called
+ * by whoever lists the members and assumes their roles (the coordinator, or the operator). Their
+ * calls are pinned here; the policy that grants them comes with the coordinator, which must add
+ * them to ADAPTERS with it. The scanning role's policy must never grant them (below).
+ */
+const ORGANISATION = [
+  { file: 'functions/stale-key-detector/src/adapters/resource-manager.ts', service: 'ResourceManager', prefix: 'resourcemanager', declared: RESOURCE_MANAGER_ACTIONS },
+  { file: 'functions/stale-key-detector/src/adapters/assume-role.ts', service: 'STS', prefix: 'sts', declared: STS_ASSUME_ACTIONS },
 ] as const;
 
 /**
@@ -98,7 +111,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('policy coverage', () => {
-  it.each(ADAPTERS)('$file calls exactly the actions it exports', ({ file, service, prefix, declared }) => {
+  it.each([...ADAPTERS, ...ORGANISATION])('$file calls exactly the actions it exports', ({ file, service, prefix, declared }) => {
     const called = [...calledActions(readFileSync(join(ROOT, file), 'utf8'), service)].map((a) => `${prefix}:${a}`).sort();
     expect(called.length).toBeGreaterThan(0);
     expect(called).toEqual([...declared].sort());
@@ -117,6 +130,8 @@ describe('policy coverage', () => {
 
   it('gives the function role nothing beyond what the function calls (no fc:InvokeFunction, no writes)', () => {
     expect(allowedActions('stale-key-detector-readonly.json').sort()).toEqual([...RAM_ACTIONS, ...ACTIONTRAIL_ACTIONS].sort());
+    // The scanning role never lists the organisation nor assumes roles in it.
+    for (const action of [...RESOURCE_MANAGER_ACTIONS, ...STS_ASSUME_ACTIONS]) expect(allows(allowedActions('stale-key-detector-readonly.json'), action)).toBe(false);
     expect(allowedActions('operator-invoke.json')).toEqual([...FC_ACTIONS]);
   });
 
@@ -145,11 +160,11 @@ describe('policy coverage', () => {
   });
 
   it('keeps the cloud SDKs inside the adapters, so the scan above sees every call', () => {
-    const sdk = /from\s+'(@alicloud\/(ram20150501|pop-core|fc2|openapi-core)|ali-oss)'|require\('(@alicloud\/(ram20150501|pop-core|fc2|openapi-core)|ali-oss)'\)/;
+    const sdk = /from\s+'(@alicloud\/(ram20150501|resourcemanager20200331|sts20150401|pop-core|fc2|openapi-core)|ali-oss)'|require\('(@alicloud\/(ram20150501|resourcemanager20200331|sts20150401|pop-core|fc2|openapi-core)|ali-oss)'\)/;
     const outside = [...sourceFiles(SRC), ...sourceFiles(join(ROOT, 'cli'))]
       .filter((f) => sdk.test(readFileSync(f, 'utf8')))
       .map((f) => relative(ROOT, f).split('\\').join('/'))
-      .filter((f) => ![...ADAPTERS, ...GRANT_FREE].some((a) => a.file === f) && f !== CONFIG_ONLY);
+      .filter((f) => ![...ADAPTERS, ...ORGANISATION, ...GRANT_FREE].some((a) => a.file === f) && f !== CONFIG_ONLY);
     expect(outside).toEqual([]);
     // The shared openapi-core Config builder makes no calls of its own.
     expect(calledActions(readFileSync(join(ROOT, CONFIG_ONLY), 'utf8'), 'RAM').size).toBe(0);
