@@ -127,7 +127,9 @@ export class FakeCloud {
 
   // ---- credentials ----
 
+  /** A key the fake accepts; `accountId` names its account (a member must be added first), none = the management account. */
   addCredential(credential: FakeCredential): void {
+    if (credential.accountId !== undefined) this.organisation.require(credential.accountId);
     this.credentialStore.add(credential);
   }
 
