@@ -8,7 +8,7 @@ const source = (file: string): string => readFileSync(join(ROOT, 'functions', 's
 
 describe('README', () => {
   it('documents every environment variable the function reads', () => {
-    const text = ['config/settings.ts', 'config/state-location.ts'].map(source).join('\n');
+    const text = ['config/settings.ts', 'config/state-location.ts', 'config/accounts.ts'].map(source).join('\n');
     const names = new Set([...text.matchAll(/\(env, '([A-Z_]+)'/g)].map((m) => m[1] as string));
     expect(names.size).toBeGreaterThan(15);
     const missing = [...names].filter((name) => !readme.includes(`\`${name}\``));
