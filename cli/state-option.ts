@@ -121,11 +121,12 @@ function watched(store: DocumentStore): { store: DocumentStore; writeError: () =
  * The store and scope of a chosen state. `writes`: the scan saves a generation (a directory is
  * created, and must be writable). A directory that is not writable fails a state the operator
  * named (--state, STATE_URL) and is skipped for the default one; an account id STS does not
- * give is a full scan either way.
+ * give is a full scan either way. `accountId`: the scope's account when the caller knows it (an
+ * organisation scan: no STS call, the store still reached with `credentials`).
  */
 export async function openState(
   choice: StateChoice,
-  run: { readonly credentials: CloudCredentials; readonly region: string; readonly env: Env; readonly clock: Clock; readonly writes: boolean },
+  run: { readonly credentials: CloudCredentials; readonly region: string; readonly env: Env; readonly clock: Clock; readonly writes: boolean; readonly accountId?: string | undefined },
 ): Promise<OpenedState> {
   if (choice.kind === 'off') return { access: undefined, where: undefined, notUsed: undefined };
   const stsEndpoint = readBaseUrl(run.env, 'STS_ENDPOINT', DEFAULT_STS_ENDPOINT);
@@ -136,6 +137,8 @@ export async function openState(
     if (problem !== undefined && choice.source !== 'default') throw new ConfigError(choice.source, `cannot keep the state in ${choice.location.path}: ${problem}; name a writable directory, or give --no-state`);
     if (problem !== undefined) return { access: undefined, where, notUsed: `the directory cannot be written: ${problem}; --state names another` };
   }
+  // An organisation scan knows each account (the role's) and keeps its state with the operator's credentials.
+  if (run.accountId !== undefined) return { access: { store, scope: { accountId: run.accountId, region: run.region } }, where, notUsed: undefined, writeError };
   try {
     const identity = await callWithRetry(() => getCallerIdentity(run.credentials, stsEndpoint, STS_TIMEOUTS), { policy: STS_RETRY, clock: run.clock });
     return { access: { store, scope: { accountId: identity.accountId, region: run.region } }, where, notUsed: undefined, writeError };

@@ -47,6 +47,17 @@ Flags:
                         $XDG_STATE_HOME/stale-key-detector, XDG_STATE_HOME
                         defaulting to ~/.local/state)
   --no-state            look up every key; read and write no state
+  --accounts WHICH      scan several accounts side by side: resource-directory
+                        (every account Resource Manager ListAccounts lists)
+                        or a JSON list '[{"accountId": "...", "roleArn":
+                        "..."}]' (roleArn optional); each through its role
+                        (ACCOUNT_ROLE_NAME, default
+                        ResourceDirectoryAccountAccessRole), narrowed by
+                        ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE; not with
+                        --notify yet. ACCOUNTS in the environment is ignored
+  --account-concurrency N
+                        accounts scanned at once, 1-100
+                        (default: ACCOUNT_CONCURRENCY, else 10)
   -h, --help            show this help
 
 The state: what a scan learnt of each key, per account and region, so that
@@ -70,6 +81,14 @@ Other settings come from the function's environment variables: RAM_ENDPOINT,
 ACTIONTRAIL_ENDPOINT, RAM_QPS, ACTIONTRAIL_QPS, REPORT_TIMEZONE, EXEMPTIONS,
 EXEMPTIONS_FILE, STATE_URL, and DINGTALK_* with --notify (see .env.example).
 
+With --accounts these credentials list the accounts (resourcemanager:
+ListAccounts, as the management account or a delegated administrator) and
+assume each account's role (sts:AssumeRole; their own account is scanned
+without a role). Each account is reported under its name and id, then
+"N accounts scanned, M not scanned" with each account not scanned, its reason
+and the fix; exit 2 when any account was not scanned or not checked in full.
+--json prints {"accounts": [...], "scanned", "notScanned", "complete"}.
+
 The table fits 80 columns: access key ids are always whole; a long USER is cut
 with "…", PRODUCTS after a whole product with "… +N" (--json has everything).
 
@@ -82,6 +101,7 @@ Examples:
   stale-key-detector scan --stale-after-days 30 --region cn-shanghai
   stale-key-detector scan --json | jq -r '.stale[].accessKeyId'
   stale-key-detector scan --state oss://my-bucket/stale-key-detector
+  stale-key-detector scan --accounts resource-directory --json
   DINGTALK_WEBHOOK_URL="<the robot's webhook>" stale-key-detector scan --notify
 `;
 
