@@ -1,10 +1,11 @@
+import { scanMemberAccount } from './account-worker';
 import { cloudAdapters } from './adapters/cloud-adapters';
 import { type ContextCredentials, resolveCredentials } from './adapters/credentials';
 import { DingTalkRobot } from './adapters/dingtalk';
 import { stateStoreFor } from './adapters/state-store';
 import type { Env } from './config/env-reader';
 import { parseEvent } from './config/event';
-import { buildRunConfig, runIdFor } from './config/run-config';
+import { buildRunConfig, type InvocationContext, runIdFor } from './config/run-config';
 import { actionTrailEndpointFor, readAlertSettings } from './config/settings';
 import { sendFailureAlert } from './core/failure-alert';
 import { fixFor } from './core/fixes';
@@ -47,6 +48,13 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
   let alert: ((error: unknown) => Promise<unknown>) | undefined;
   try {
     const event = parseEvent(body, wallClock);
+    if (event.kind === 'account-scan') {
+      // A worker of an organisation's run: it never posts; its invoker reports any failure.
+      const config = buildRunConfig(event, runtime.env, invocationOf(context), wallClock);
+      logger = runtime.logger ?? createLogger({ level: config.settings.logLevel });
+      const credentials = await resolveCredentials(context.credentials);
+      return redactDeep(await scanMemberAccount(event, { config, env: runtime.env, credentials, accountId: context.accountId, clock: runtime.clock, logger }));
+    }
     const channel = readAlertSettings(runtime.env);
     // The one robot of the run: the failure alert's until the core runs, then the core's.
     const notifier = event.kind === 'manual' && event.dryRun ? undefined : channel.webhook && new DingTalkRobot(channel.webhook, { clock: runtime.clock });
@@ -54,8 +62,7 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
       const run = { runId: runIdFor(event, context.requestId), now: event.kind === 'timer' ? event.triggerTime : wallClock, timezone: channel.timezone };
       alert = (error) => sendFailureAlert({ notifier, mentions: channel.mentions, keyword: channel.keyword }, noticeFor(error), run, logger);
     }
-    const timeout = context.function?.timeout;
-    const config = buildRunConfig(event, runtime.env, { requestId: context.requestId, ...(context.region === undefined ? {} : { region: context.region }), ...(timeout === undefined ? {} : { timeoutSeconds: timeout }) }, wallClock);
+    const config = buildRunConfig(event, runtime.env, invocationOf(context), wallClock);
     const { settings, options } = config;
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
@@ -70,6 +77,12 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
     if (alert !== undefined) await alert(error);
     throw error;
   }
+}
+
+/** What the configuration needs of FC's context. */
+function invocationOf(context: FcContext): InvocationContext {
+  const timeout = context.function?.timeout;
+  return { requestId: context.requestId, ...(context.region === undefined ? {} : { region: context.region }), ...(timeout === undefined ? {} : { timeoutSeconds: timeout }) };
 }
 
 /** The state is kept per account: FC always says which; a context without it cannot keep one. */

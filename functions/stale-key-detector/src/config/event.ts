@@ -21,7 +21,27 @@ export interface ManualEvent {
   readonly report: ReportKind;
 }
 
-export type InvocationEvent = TimerEvent | ManualEvent;
+/**
+ * An internal event: the coordinator (a timer run with ACCOUNTS set) asks this same function to
+ * scan one member account, within the coordinator's run.
+ */
+export interface AccountScanEvent {
+  readonly kind: 'account-scan';
+  readonly accountId: string;
+  /** The coordinator's run instant: every account is judged at the same moment. */
+  readonly triggerTime: number;
+  /** Epoch ms after which the worker starts no call, so the coordinator keeps time to post. */
+  readonly deadline: number;
+  /** The coordinator's run id (the session name and logs name it). */
+  readonly runId: string;
+  readonly report: ReportKind;
+}
+
+export type InvocationEvent = TimerEvent | ManualEvent | AccountScanEvent;
+
+/** The one field of an internal account-scan event. */
+export const ACCOUNT_SCAN_FIELD = 'accountScan';
+const ACCOUNT_SCAN_FIELDS = ['accountId', 'triggerTime', 'deadline', 'runId', 'report'] as const;
 
 const MANUAL_FIELDS = ['dryRun', 'staleAfterDays', 'report'] as const;
 /** Exactly what a Function Compute timer trigger sends. */
@@ -52,6 +72,7 @@ export function parseEvent(body: Buffer | string | undefined, wallClock: number)
     throw new ConfigError('event', `must be a JSON object with optional fields ${MANUAL_FIELDS.join(', ')}`);
   }
   const record = parsed as Record<string, unknown>;
+  if (ACCOUNT_SCAN_FIELD in record) return parseAccountScan(record, wallClock);
   if (TIMER_FIELDS.some((field) => field in record)) return parseTimer(record, wallClock);
   return parseManual(record);
 }
@@ -81,6 +102,36 @@ function parseTimer(record: Record<string, unknown>, wallClock: number): TimerEv
     throw new ConfigError('event.payload', `must be a string (the trigger's payload), got ${quoteValue(payload)}`);
   }
   return { kind: 'timer', triggerTime: at, triggerName };
+}
+
+function parseInstant(value: unknown, field: string): number {
+  if (typeof value !== 'string' || !INSTANT.test(value)) throw new ConfigError(field, `must be an ISO-8601 instant with Z or an offset, got ${quoteValue(value)}`);
+  const time = DateTime.fromISO(value, { setZone: true });
+  if (!time.isValid) throw new ConfigError(field, `is not a real time, got ${quoteValue(value)}`);
+  return time.toMillis();
+}
+
+/** The coordinator's event for one account: every field checked, as strictly as a timer's. */
+function parseAccountScan(record: Record<string, unknown>, wallClock: number): AccountScanEvent {
+  const where = `event.${ACCOUNT_SCAN_FIELD}`;
+  if (Object.keys(record).length !== 1) throw new ConfigError('event', `an account-scan event has the one field ${ACCOUNT_SCAN_FIELD}`);
+  const inner = record[ACCOUNT_SCAN_FIELD];
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) throw new ConfigError(where, 'must be an object');
+  const scan = inner as Record<string, unknown>;
+  for (const field of Object.keys(scan)) {
+    if (!(ACCOUNT_SCAN_FIELDS as readonly string[]).includes(field)) throw new ConfigError(`${where}.${quoteField(field)}`, `is not a field of an account-scan event (${ACCOUNT_SCAN_FIELDS.join(', ')})`);
+  }
+  const { accountId, runId, report } = scan;
+  if (typeof accountId !== 'string' || !/^\d{1,32}$/.test(accountId)) throw new ConfigError(`${where}.accountId`, `must be an account id (digits), got ${quoteValue(accountId)}`);
+  const triggerTime = parseInstant(scan['triggerTime'], `${where}.triggerTime`);
+  if (triggerTime > wallClock + TRIGGER_TIME_BOUNDS.aheadMs || triggerTime < wallClock - TRIGGER_TIME_BOUNDS.behindMs) {
+    throw new ConfigError(`${where}.triggerTime`, `is more than 1 hour ahead of or 48 hours behind the clock (${new Date(wallClock).toISOString()})`);
+  }
+  const deadline = parseInstant(scan['deadline'], `${where}.deadline`);
+  if (deadline < triggerTime || deadline > wallClock + 24 * HOUR_MS) throw new ConfigError(`${where}.deadline`, 'must lie after triggerTime and within a day of the clock');
+  if (typeof runId !== 'string' || runId === '' || runId.length > 200) throw new ConfigError(`${where}.runId`, `must be the coordinator's run id, 1-200 characters, got ${quoteValue(runId)}`);
+  if (!REPORTS.includes(report as ReportKind)) throw new ConfigError(`${where}.report`, `must be one of ${REPORTS.map((r) => `"${r}"`).join(', ')}, got ${quoteValue(report)}`);
+  return { kind: 'account-scan', accountId, triggerTime, deadline, runId, report: report as ReportKind };
 }
 
 function quoteField(field: string): string {

@@ -21,13 +21,15 @@ export interface RunConfig {
 
 /** Identifies the run: a retried timer run reuses its msgUuids, so DingTalk shows nothing twice. */
 export function runIdFor(event: InvocationEvent, requestId: string): string {
+  if (event.kind === 'account-scan') return `${event.runId}:${event.accountId}`;
   return event.kind === 'timer' ? `timer:${event.triggerName}:${event.triggerTime}` : `manual:${requestId}`;
 }
 
 /** Turns the parsed event and the environment into one validated configuration, or fails naming the field. */
 export function buildRunConfig(event: InvocationEvent, env: Env, context: InvocationContext, wallClock: number): RunConfig {
   const settings = readSettings(env);
-  const dryRun = event.kind === 'manual' && event.dryRun;
+  // An account-scan worker never posts: the coordinator that invoked it reports for the organisation.
+  const dryRun = (event.kind === 'manual' && event.dryRun) || event.kind === 'account-scan';
   if (!dryRun && settings.webhook === undefined) {
     throw new ConfigError('DINGTALK_WEBHOOK_URL', 'is required (the robot\'s webhook URL) unless the event asks for {"dryRun": true}');
   }
@@ -39,13 +41,13 @@ export function buildRunConfig(event: InvocationEvent, env: Env, context: Invoca
     options: runOptionsFor(settings, {
       trigger: event.kind,
       runId: runIdFor(event, context.requestId),
-      now: event.kind === 'timer' ? event.triggerTime : wallClock,
+      now: event.kind === 'manual' ? wallClock : event.triggerTime,
       report: event.kind === 'timer' ? (isDigestRun(event.triggerTime, schedule) ? 'full' : 'changes') : event.report,
       dryRun,
       // A run under another threshold reads the state but leaves it: its episodes are not the timer's.
       saveState: !dryRun && (event.kind === 'timer' || event.staleAfterDays === undefined),
       staleAfterDays: event.kind === 'manual' ? event.staleAfterDays : undefined,
-      deadline: scanDeadline(wallClock, context.timeoutSeconds),
+      deadline: Math.min(scanDeadline(wallClock, context.timeoutSeconds), event.kind === 'account-scan' ? event.deadline : Number.POSITIVE_INFINITY),
     }),
   };
 }

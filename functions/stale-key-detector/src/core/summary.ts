@@ -55,7 +55,8 @@ export interface StateSummary {
 
 /** What the function returns (and the CLI prints with --json). Field names are a contract. */
 export interface Summary {
-  readonly trigger: 'timer' | 'manual' | 'cli';
+  /** account-scan: a member account scanned for an organisation's coordinator (issue 12). */
+  readonly trigger: 'timer' | 'manual' | 'cli' | 'account-scan';
   readonly report: 'full' | 'changes';
   readonly dryRun: boolean;
   readonly now: string;
