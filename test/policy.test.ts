@@ -1,8 +1,11 @@
 /**
  * Every cloud API action the code calls must be in the adapter's exported action list, and every
  * listed action in the RAM policy of whoever makes the call: the function's role
- * (stale-key-detector-readonly.json) or the operator running `invoke` (operator-invoke.json).
- * The calls are read from the adapters' source, so a new SDK call without a policy update fails here.
+ * (stale-key-detector-readonly.json, plus stale-key-detector-organisation.json when it scans an
+ * organisation) or the operator running `invoke` (operator-invoke.json). The member accounts' role
+ * (member-readonly-role-*.json) is pinned to exactly the scanning actions and to trusting only the
+ * function's role. The calls are read from the adapters' source, so a new SDK call without a
+ * policy update fails here.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +13,7 @@ import { ACTIONTRAIL_ACTIONS } from '../functions/stale-key-detector/src/adapter
 import { STS_ACTIONS } from '../functions/stale-key-detector/src/adapters/caller-identity';
 import { FC_ACTIONS } from '../cli/function-compute';
 import { OSS_ACTIONS } from '../functions/stale-key-detector/src/adapters/oss-store';
-import { STS_ASSUME_ACTIONS } from '../functions/stale-key-detector/src/adapters/assume-role';
+import { memberRoleArn, RESOURCE_DIRECTORY_ROLE, STS_ASSUME_ACTIONS } from '../functions/stale-key-detector/src/adapters/assume-role';
 import { RAM_ACTIONS } from '../functions/stale-key-detector/src/adapters/ram';
 import { RESOURCE_MANAGER_ACTIONS } from '../functions/stale-key-detector/src/adapters/resource-manager';
 
@@ -22,12 +25,27 @@ interface PolicyDocument {
   Statement: { Effect: string; Action: string | string[]; Resource: string | string[] }[];
 }
 
-function allowedActions(file: string): string[] {
-  const policy = JSON.parse(readFileSync(join(ROOT, 'policies', file), 'utf8')) as PolicyDocument;
-  return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+interface TrustPolicyDocument {
+  Version: string;
+  Statement: { Effect: string; Action: string | string[]; Principal: Record<string, string | string[]> }[];
 }
 
-/** RAM policy action matching: case-insensitive, `*` is a wildcard. */
+const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
+
+function readPolicy(file: string): PolicyDocument {
+  return JSON.parse(readFileSync(join(ROOT, 'policies', file), 'utf8')) as PolicyDocument;
+}
+
+/** The resources on which `file` allows `action` (statements whose Action patterns match it). */
+function allowedResources(file: string, action: string): string[] {
+  return readPolicy(file).Statement.filter((s) => s.Effect === 'Allow' && allows(list(s.Action), action)).flatMap((s) => list(s.Resource));
+}
+
+function allowedActions(file: string): string[] {
+  return readPolicy(file).Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action));
+}
+
+/** RAM policy action (and resource) matching: case-insensitive, `*` is a wildcard. */
 function allows(patterns: readonly string[], action: string): boolean {
   return patterns.some((p) => new RegExp(`^${p.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i').test(action));
 }
@@ -40,18 +58,19 @@ const ADAPTERS = [
   { file: 'functions/stale-key-detector/src/adapters/oss-store.ts', service: 'OSS', prefix: 'oss', declared: OSS_ACTIONS, policy: 'stale-key-detector-state.json' },
   // The CLI's `invoke`: the function never calls FC.
   { file: 'cli/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
+  // Organisation scans (issue 12): whoever lists the members and assumes their roles, the
+  // coordinator (the function's role, with this policy besides the read-only one) or the operator
+  // running `scan --accounts`. The scanning role's policy never grants them (below).
+  { file: 'functions/stale-key-detector/src/adapters/resource-manager.ts', service: 'ResourceManager', prefix: 'resourcemanager', declared: RESOURCE_MANAGER_ACTIONS, policy: 'stale-key-detector-organisation.json' },
+  { file: 'functions/stale-key-detector/src/adapters/assume-role.ts', service: 'STS', prefix: 'sts', declared: STS_ASSUME_ACTIONS, policy: 'stale-key-detector-organisation.json' },
 ] as const;
 
-/**
- * The organisation's adapters (issue 12): Resource Manager ListAccounts and STS AssumeRole, called
- * by whoever lists the members and assumes their roles (the coordinator, or the operator). Their
- * calls are pinned here; the policy that grants them comes with the coordinator, which must add
- * them to ADAPTERS with it. The scanning role's policy must never grant them (below).
- */
-const ORGANISATION = [
-  { file: 'functions/stale-key-detector/src/adapters/resource-manager.ts', service: 'ResourceManager', prefix: 'resourcemanager', declared: RESOURCE_MANAGER_ACTIONS },
-  { file: 'functions/stale-key-detector/src/adapters/assume-role.ts', service: 'STS', prefix: 'sts', declared: STS_ASSUME_ACTIONS },
-] as const;
+/** The function's name (s.yaml's functionName) and its role's name (policies/README.md's ROLE_NAME). */
+const FUNCTION_NAME = /^\s*functionName:\s*(\S+)\s*$/m.exec(readFileSync(join(ROOT, 's.yaml'), 'utf8'))?.[1];
+const POLICIES_README = readFileSync(join(ROOT, 'policies', 'README.md'), 'utf8');
+const FUNCTION_ROLE_NAME = /^ROLE_NAME=(\S+)$/m.exec(POLICIES_README)?.[1];
+/** The read-only role the set-up creates in every member (policies/README.md's MEMBER_ROLE_NAME). */
+const MEMBER_ROLE_NAME = /^MEMBER_ROLE_NAME=(\S+)$/m.exec(POLICIES_README)?.[1];
 
 /**
  * Adapters whose calls need no grant, so no policy lists them: STS GetCallerIdentity (the CLI's
@@ -111,7 +130,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('policy coverage', () => {
-  it.each([...ADAPTERS, ...ORGANISATION])('$file calls exactly the actions it exports', ({ file, service, prefix, declared }) => {
+  it.each(ADAPTERS)('$file calls exactly the actions it exports', ({ file, service, prefix, declared }) => {
     const called = [...calledActions(readFileSync(join(ROOT, file), 'utf8'), service)].map((a) => `${prefix}:${a}`).sort();
     expect(called.length).toBeGreaterThan(0);
     expect(called).toEqual([...declared].sort());
@@ -143,6 +162,63 @@ describe('policy coverage', () => {
     }
   });
 
+  describe('an organisation (Resource Directory)', () => {
+    const ORGANISATION_POLICY = 'stale-key-detector-organisation.json';
+    /** acs:ram::<account id, or * for every member>:role/<one role name, no wildcard>. */
+    const ROLE_ARN_PATTERN = /^acs:ram::(\*|\d{1,32}):role\/[A-Za-z0-9._-]{1,64}$/;
+
+    it('gives the coordinator exactly ListAccounts, AssumeRole and InvokeFunction, nothing of the scan', () => {
+      expect(allowedActions(ORGANISATION_POLICY).sort()).toEqual([...RESOURCE_MANAGER_ACTIONS, ...STS_ASSUME_ACTIONS, ...FC_ACTIONS].sort());
+      // The scan's actions stay in the read-only policy, attached beside this one.
+      for (const action of [...RAM_ACTIONS, ...ACTIONTRAIL_ACTIONS, ...OSS_ACTIONS]) expect(allows(allowedActions(ORGANISATION_POLICY), action)).toBe(false);
+    });
+
+    it('grants AssumeRole on a member role ARN only, never on every role', () => {
+      const resources = allowedResources(ORGANISATION_POLICY, 'sts:AssumeRole');
+      expect(resources.length).toBeGreaterThan(0);
+      for (const resource of resources) {
+        expect(resource).not.toBe('*');
+        expect(resource).toMatch(ROLE_ARN_PATTERN);
+      }
+      // It is the role the set-up creates in the members, the role ARN the code builds for it.
+      expect(MEMBER_ROLE_NAME).toBe('StaleKeyDetectorReadOnly');
+      const memberRole = MEMBER_ROLE_NAME ?? '';
+      expect(resources.map((r) => r.split('/')[1])).toEqual([memberRole]);
+      expect(allows(resources, memberRoleArn('1000000000000001', memberRole))).toBe(true);
+      // Not the directory's administrator role, nor any other role of a member.
+      expect(allows(resources, memberRoleArn('1000000000000001', RESOURCE_DIRECTORY_ROLE))).toBe(false);
+      expect(allows(resources, memberRoleArn('1000000000000001', 'AliyunFCDefaultRole'))).toBe(false);
+    });
+
+    it('grants InvokeFunction on the function itself only', () => {
+      expect(FUNCTION_NAME).toBe('stale-key-detector');
+      expect(allowedResources(ORGANISATION_POLICY, 'fc:InvokeFunction')).toEqual([`acs:fc:*:*:functions/${FUNCTION_NAME}`]);
+    });
+
+    it('gives the member role exactly the scanning actions', () => {
+      expect(allowedActions('member-readonly-role-policy.json').sort()).toEqual([...RAM_ACTIONS, ...ACTIONTRAIL_ACTIONS].sort());
+      expect(allowedActions('member-readonly-role-policy.json').sort()).toEqual(allowedActions('stale-key-detector-readonly.json').sort());
+    });
+
+    it('has the member role trust one RAM role in one account, the function\'s, and nothing else', () => {
+      const trust = JSON.parse(readFileSync(join(ROOT, 'policies', 'member-readonly-role-trust.json'), 'utf8')) as TrustPolicyDocument;
+      expect(trust.Version).toBe('1');
+      expect(trust.Statement).toHaveLength(1);
+      const [statement] = trust.Statement;
+      expect(statement?.Effect).toBe('Allow');
+      expect(list(statement?.Action ?? [])).toEqual(['sts:AssumeRole']);
+      // A RAM principal only: no Service (fc.aliyuncs.com would let any function assume it), no Federated.
+      expect(Object.keys(statement?.Principal ?? {})).toEqual(['RAM']);
+      const principals = list(statement?.Principal.RAM ?? []);
+      expect(principals).toHaveLength(1);
+      const [principal] = principals;
+      expect(principal).not.toContain('*');
+      // A role (not :root, the whole account; not a user), in one account: the placeholder the set-up fills in.
+      expect(principal).toBe(`acs:ram::MANAGEMENT_ACCOUNT_ID:role/${FUNCTION_ROLE_NAME}`);
+      expect(FUNCTION_ROLE_NAME).toBe('stale-key-detector');
+    });
+  });
+
   it('recognizes every form of call the adapters use', () => {
     // The extraction itself: a new call in any of these forms is caught.
     const sample = `
@@ -164,7 +240,7 @@ describe('policy coverage', () => {
     const outside = [...sourceFiles(SRC), ...sourceFiles(join(ROOT, 'cli'))]
       .filter((f) => sdk.test(readFileSync(f, 'utf8')))
       .map((f) => relative(ROOT, f).split('\\').join('/'))
-      .filter((f) => ![...ADAPTERS, ...ORGANISATION, ...GRANT_FREE].some((a) => a.file === f) && f !== CONFIG_ONLY);
+      .filter((f) => ![...ADAPTERS, ...GRANT_FREE].some((a) => a.file === f) && f !== CONFIG_ONLY);
     expect(outside).toEqual([]);
     // The shared openapi-core Config builder makes no calls of its own.
     expect(calledActions(readFileSync(join(ROOT, CONFIG_ONLY), 'utf8'), 'RAM').size).toBe(0);
