@@ -65,3 +65,14 @@ describe('an account-scan worker', () => {
     expect((await refusal(invoke(scanEvent(simulatorMemberId(1), { triggerTime: '2000-01-01T00:00:00Z' })))).message).toContain('event.accountScan.triggerTime');
   });
 });
+
+describe('a timer run with ACCOUNTS set, before the fan-out exists', () => {
+  it('fails with a failure alert naming ACCOUNTS instead of reporting one account as the organisation', async () => {
+    const timer = JSON.stringify({ triggerTime: new Date(NOW).toISOString(), triggerName: 'hourly-scan', payload: '' });
+    const error = await refusal(invoke(timer));
+    expect(error.message).toMatch(/^ACCOUNTS: is set, but the function does not fan out/);
+    const alert = cloud.dingtalk.messages.map((m) => (m.body['markdown'] as { title: string; text: string }))[0];
+    expect(alert?.title).toBe('RAM key scan FAILED');
+    expect(alert?.text).toContain('ACCOUNTS');
+  });
+});

@@ -4,6 +4,7 @@ import { type ContextCredentials, resolveCredentials } from './adapters/credenti
 import { DingTalkRobot } from './adapters/dingtalk';
 import { stateStoreFor } from './adapters/state-store';
 import type { Env } from './config/env-reader';
+import { readAccountsConfig } from './config/accounts';
 import { parseEvent } from './config/event';
 import { buildRunConfig, type InvocationContext, runIdFor } from './config/run-config';
 import { actionTrailEndpointFor, readAlertSettings } from './config/settings';
@@ -63,6 +64,10 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
       alert = (error) => sendFailureAlert({ notifier, mentions: channel.mentions, keyword: channel.keyword }, noticeFor(error), run, logger);
     }
     const config = buildRunConfig(event, runtime.env, invocationOf(context), wallClock);
+    if (readAccountsConfig(runtime.env) !== undefined) {
+      // Never a report that looks like the organisation's but covers one account.
+      throw new ConfigError('ACCOUNTS', 'is set, but the function does not fan out over an organisation yet (its workers answer account-scan events only); unset ACCOUNTS to scan this account, and scan the organisation with `stale-key-detector scan --accounts`');
+    }
     const { settings, options } = config;
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
