@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { createFcClient, fcEndpointFor, invokeFunction, type InvokeOutcome } from './function-compute';
+import { createFcClient, fcEndpointFor, invokeFunction, type InvokeOutcome } from '../functions/stale-key-detector/src/adapters/function-compute';
 import { type Env, readBaseUrl, readString } from '../functions/stale-key-detector/src/config/env-reader';
 import { DEFAULTS } from '../functions/stale-key-detector/src/config/settings';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';

@@ -24,7 +24,12 @@ export const CLI_BUNDLE_NAME = 'stale-key-detector.js';
 
 const FC2_BUNDLE_NAME = 'fc2.js';
 
-/** In the CLI bundle, `@alicloud/fc2` is the file beside it, built separately (see buildCli). */
+/**
+ * In the CLI bundle, `@alicloud/fc2` is the file beside it, built separately (see buildCli). The
+ * adapter loads it with require() when it builds a client; onResolve sees require calls as it sees
+ * imports. The function's bundle has no such plugin and holds fc2 inside: the coordinator invokes
+ * the function itself, and FC gives it no node_modules.
+ */
 const fc2Beside: Plugin = {
   name: 'fc2-beside',
   setup(b) {

@@ -1,14 +1,15 @@
 /**
- * The FC adapter (cli/function-compute.ts): the real @alicloud/fc2 client at API version
- * 2023-03-30, over HTTP, against the loopback fake, which checks FC's own `FC` signature, the STS
- * token in x-fc-security-token, the Date skew and Content-MD5. What was sent is asserted from the
+ * The FC adapter (functions/stale-key-detector/src/adapters/function-compute.ts): the real
+ * @alicloud/fc2 client at API version 2023-03-30, over HTTP, against the loopback fake, which
+ * checks FC's own `FC` signature, the STS token in x-fc-security-token, the Date skew and
+ * Content-MD5. What was sent is asserted from the
  * fake's side (cloud.fcRequests, cloud.fcInvocations).
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import FCClient from '@alicloud/fc2';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
-import { createFcClient, FC_API_VERSION, fcEndpointFor, invokeFunction } from '../cli/function-compute';
+import { createFcClient, FC_API_VERSION, fcEndpointFor, invokeFunction } from '../functions/stale-key-detector/src/adapters/function-compute';
 import type { Timeouts } from '../functions/stale-key-detector/src/adapters/timeouts';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ACTIONTRAIL_ACTIONS } from '../functions/stale-key-detector/src/adapters/actiontrail';
 import { STS_ACTIONS } from '../functions/stale-key-detector/src/adapters/caller-identity';
-import { FC_ACTIONS } from '../cli/function-compute';
+import { FC_ACTIONS } from '../functions/stale-key-detector/src/adapters/function-compute';
 import { OSS_ACTIONS } from '../functions/stale-key-detector/src/adapters/oss-store';
 import { memberRoleArn, RESOURCE_DIRECTORY_ROLE, STS_ASSUME_ACTIONS } from '../functions/stale-key-detector/src/adapters/assume-role';
 import { RAM_ACTIONS } from '../functions/stale-key-detector/src/adapters/ram';
@@ -56,8 +56,9 @@ const ADAPTERS = [
   { file: 'functions/stale-key-detector/src/adapters/actiontrail.ts', service: 'ActionTrail', prefix: 'actiontrail', declared: ACTIONTRAIL_ACTIONS, policy: 'stale-key-detector-readonly.json' },
   // The state in OSS (STATE_URL=oss://...): a policy of its own, scoped to the state's prefix.
   { file: 'functions/stale-key-detector/src/adapters/oss-store.ts', service: 'OSS', prefix: 'oss', declared: OSS_ACTIONS, policy: 'stale-key-detector-state.json' },
-  // The CLI's `invoke`: the function never calls FC.
-  { file: 'cli/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
+  // The CLI's `invoke` (the operator's policy). The coordinator (issue 12) invokes the function
+  // through this adapter too, under the function's own role.
+  { file: 'functions/stale-key-detector/src/adapters/function-compute.ts', service: 'FC', prefix: 'fc', declared: FC_ACTIONS, policy: 'operator-invoke.json' },
   // Organisation scans (issue 12): whoever lists the members and assumes their roles, the
   // coordinator (the function's role, with this policy besides the read-only one) or the operator
   // running `scan --accounts`. The scanning role's policy never grants them (below).

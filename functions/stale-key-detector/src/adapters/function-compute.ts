@@ -1,12 +1,13 @@
-import FCClient from '@alicloud/fc2';
-import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
-import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
-import { toCloudApiError } from '../functions/stale-key-detector/src/adapters/sdk-error';
-import type { Timeouts } from '../functions/stale-key-detector/src/adapters/timeouts';
+import type FCClient from '@alicloud/fc2';
+import { ConfigError } from '../errors/config-error';
+import type { CloudCredentials } from './credentials';
+import { toCloudApiError } from './sdk-error';
+import type { Timeouts } from './timeouts';
 
 /**
- * Function Compute 3.0 InvokeFunction, for the CLI's `invoke` command. It lives beside the CLI,
- * not in the function's folder: the function itself never calls FC. `POST /2023-03-30/functions/{name}/invocations` on <accountId>.<region>.fc.aliyuncs.com,
+ * Function Compute 3.0 InvokeFunction, for the function's coordinator (it fans a run out over the
+ * member accounts by invoking the function itself) and for the CLI's `invoke` command.
+ * `POST /2023-03-30/functions/{name}/invocations` on <accountId>.<region>.fc.aliyuncs.com,
  * sent by @alicloud/fc2's client at API version 2023-03-30.
  *
  * fc2's typed helpers (invokeFunction(service, function, ...)) build FC 2.0 paths
@@ -17,6 +18,14 @@ import type { Timeouts } from '../functions/stale-key-detector/src/adapters/time
  * src/resources/fc/impl/client.ts sets `client.version = '2023-03-30'` on an fc2 client for
  * instanceExec (and deploys through fc2's getTempBucketToken at its default version).
  */
+/**
+ * @alicloud/fc2, loaded when a client is first built (as oss-store.ts loads ali-oss): a run that
+ * never invokes, and a cold start before the coordinator fans out, does not run its module code.
+ * The CLI bundle makes it the file beside it (scripts/build.ts, fc2Beside); the function's bundle
+ * holds it inside.
+ */
+const fc2 = (): typeof FCClient => require('@alicloud/fc2') as typeof FCClient;
+
 export const FC_ACTIONS = ['fc:InvokeFunction'] as const;
 
 export const FC_API_VERSION = '2023-03-30';
@@ -67,7 +76,8 @@ export function createFcClient(credentials: CloudCredentials, endpoint: URL, tim
   // fc2 requires an account id (it also sends it as x-fc-account-id) and a region (used only for
   // its default endpoint, and ours is always given). FC 3.0 finds the account by the host; an
   // endpoint that does not name it (FUNCTION_COMPUTE_ENDPOINT) lends its hostname instead.
-  const client = new FCClient(host?.[1] ?? endpoint.hostname, {
+  const Client = fc2();
+  const client = new Client(host?.[1] ?? endpoint.hostname, {
     accessKeyID: credentials.accessKeyId,
     accessKeySecret: credentials.accessKeySecret,
     ...(credentials.securityToken === undefined

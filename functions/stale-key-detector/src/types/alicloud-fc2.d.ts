@@ -1,6 +1,6 @@
 /**
  * The part of @alicloud/fc2 2.6.6 (lib/client.js; the package ships no types) that
- * cli/function-compute.ts uses: the constructor and the generic signed `request`.
+ * functions/stale-key-detector/src/adapters/function-compute.ts uses: the constructor and the generic signed `request`.
  */
 declare module '@alicloud/fc2' {
   import type { IncomingHttpHeaders } from 'node:http';
