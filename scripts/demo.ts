@@ -14,7 +14,7 @@
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { demoAccount, startFakeCloud } from '../simulator';
-import { fcContext, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
+import { accountSummaryOf, fcContext, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
 
 async function main(argv: readonly string[]): Promise<void> {
   const known = new Set(['--changes', '--json']);
@@ -31,7 +31,7 @@ async function main(argv: readonly string[]): Promise<void> {
         env: simulatorEnv(cloud, { DINGTALK_AT_MOBILES: '13800000000', ...simulatorStateEnv(cloud) }),
         clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
         logger: createLogger({ sink: (line) => logs.push(line) }),
-      });
+      }).then(accountSummaryOf);
     const summary = await run('c0ffee00-0000-4000-8000-000000000001');
     const messages = [...cloud.dingtalk.messages];
     const loggedFirst = logs.length;

@@ -1,6 +1,8 @@
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
 import type { FcContext } from '../functions/stale-key-detector/src/handler';
+import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
+import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { buildAccount, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud, type OrgAccount, type QpsLimits } from './index';
 import { SIMULATOR_ACCOUNT_ID } from './sts-api';
 
@@ -83,4 +85,10 @@ export function addSimulatorMembers(cloud: FakeCloud, options: SimulatorMembersO
       qps: options.qps,
     }),
   );
+}
+
+/** A single account's summary from the handler's answer (an organisation's run answers with its own shape). */
+export function accountSummaryOf(result: Summary | OrganisationSummary): Summary {
+  if ('totals' in result) throw new Error('the run answered for an organisation (ACCOUNTS is set), not for one account');
+  return result;
 }

@@ -7,7 +7,7 @@ import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DAY_MS, HOUR_MS, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
-import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 /** Limits far above what a test sends, so the rate limiter never has to wait on the fast clock. */
@@ -29,7 +29,7 @@ function invoke(event: Buffer | string, env: Record<string, string> = {}): Promi
     env: simulatorEnv(cloud, { ...UNPACED, ...env }),
     clock: fastClock,
     logger: createLogger({ sink: () => {} }),
-  });
+  }).then(accountSummaryOf);
 }
 
 function key(userName: string, accessKeyId: string, lastUsed: number | undefined, createDate = D - 800 * DAY_MS): void {

@@ -16,7 +16,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_CREDENTIALS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
-import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 import { cliEnv } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
@@ -133,7 +133,7 @@ describe('scan keeps a state by default', () => {
     const dir = join(home, 'shared');
     await jsonScan(['--state', dir]);
     expect(existsSync(scopeDir(dir))).toBe(true);
-    const summary = await handleInvocation(Buffer.from('{"dryRun":true}'), fcContext(), { env: simulatorEnv(cloud, { STATE_URL: dir }), clock: fastClock, logger: silentLogger });
+    const summary = accountSummaryOf(await handleInvocation(Buffer.from('{"dryRun":true}'), fcContext(), { env: simulatorEnv(cloud, { STATE_URL: dir }), clock: fastClock, logger: silentLogger }));
     expect(summary.state).toMatchObject({ loaded: true, why: null });
     // Another region is another scope: a state of its own.
     const shanghai = await jsonScan(['--state', dir, '--region', 'cn-shanghai']);

@@ -18,7 +18,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
-import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 import { cliEnv } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
@@ -91,7 +91,7 @@ async function runFunction(event: Buffer | string, log: (line: string) => void =
     env: simulatorEnv(cloud),
     clock: fastClock,
     logger: createLogger({ level: 'info', sink: log }),
-  });
+  }).then(accountSummaryOf);
 }
 
 /** What a function run with --report changes might return: nothing stale, nothing newly stale. */

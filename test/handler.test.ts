@@ -9,7 +9,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DEFAULT_CONCURRENCY } from '../functions/stale-key-detector/src/core/run';
 import { DEFAULT_RETRY_POLICY } from '../functions/stale-key-detector/src/pacing/retry';
 import { DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, FakeAccount, productUse, startFakeCloud, type FakeCloud } from '../simulator';
-import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 
 /** Real time, instant back-off: retries happen without waiting (pacing has its own tests). */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -28,7 +28,7 @@ async function invoke(event: Buffer | string, env: Record<string, string> = {}, 
     env: simulatorEnv(cloud, { ...UNPACED, ...env }),
     clock: fastClock,
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
-  });
+  }).then(accountSummaryOf);
 }
 
 function addKey(userName: string, accessKeyId: string, opts: { createdDaysAgo?: number; usedDaysAgo?: number[]; status?: 'Active' | 'Inactive'; at?: number } = {}): void {

@@ -8,7 +8,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DEFAULT_CREDENTIALS, DEMO_KEY_IDS, demoAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
-import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
+import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorStateEnv, accountSummaryOf } from '../simulator/function-wiring';
 
 /** Two hours ago, on the hour: the runs at T and T + 1 h are both timer runs FC could send now. */
 const T = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - 2 * HOUR_MS;
@@ -30,7 +30,7 @@ function invoke(event: string, env: Record<string, string> = simulatorStateEnv(c
     env: simulatorEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', REPORT_TIMEZONE: 'UTC', DIGEST_HOUR: String((new Date(T).getUTCHours() + 12) % 24), ...env }),
     clock: { now: () => Date.now(), sleep: async () => {} },
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
-  });
+  }).then(accountSummaryOf);
 }
 
 const verdicts = (s: Summary) => ({ counts: { ...s.counts, newlyStale: 0 }, stale: s.stale.map((k) => k.accessKeyId).sort(), unknown: s.unknown.map((k) => k.accessKeyId).sort() });

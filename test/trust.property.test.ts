@@ -9,7 +9,7 @@ import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DAY_MS, FakeAccount, type Fault, HOUR_MS, productUse, startFakeCloud } from '../simulator';
-import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 import { hostile, shape } from './helpers/hostile-text';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -47,11 +47,13 @@ describe('claims match evidence through the handler (property)', () => {
           });
           let summary: Summary | undefined;
           try {
-            summary = await handleInvocation(Buffer.from(JSON.stringify({ triggerTime: new Date(T).toISOString(), triggerName: 'hourly', payload: '' })), fcContext(), {
-              env: simulatorEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', SCHEDULE_MINUTES: '1440' }),
-              clock: fastClock,
-              logger: silentLogger,
-            });
+            summary = accountSummaryOf(
+              await handleInvocation(Buffer.from(JSON.stringify({ triggerTime: new Date(T).toISOString(), triggerName: 'hourly', payload: '' })), fcContext(), {
+                env: simulatorEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', SCHEDULE_MINUTES: '1440' }),
+                clock: fastClock,
+                logger: silentLogger,
+              }),
+            );
           } catch {
             // A run that could check nothing fails: then exactly the failure alert went out.
             expect(cloud.dingtalk.messages.map((m) => (m.body['markdown'] as { title: string }).title)).toEqual(['RAM key scan FAILED']);

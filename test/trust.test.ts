@@ -9,7 +9,7 @@ import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DAY_MS, DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, productUse, startFakeCloud, type FakeCloud } from '../simulator';
 import { marked } from './helpers/marked';
-import { fcContext, simulatorEnv } from '../simulator/function-wiring';
+import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 const UNPACED = { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' };
@@ -34,7 +34,7 @@ function invoke(event: string, env: Record<string, string> = {}): Promise<Summar
     env: simulatorEnv(cloud, { ...UNPACED, ...env }),
     clock: fastClock,
     logger: createLogger({ level: 'debug', sink: (line) => logs.push(line) }),
-  });
+  }).then(accountSummaryOf);
 }
 
 async function rejection(run: Promise<unknown>): Promise<Error> {

@@ -1,4 +1,5 @@
 import { scanMemberAccount } from './account-worker';
+import { type OrganisationSummary, runOrganisation } from './coordinator';
 import { cloudAdapters } from './adapters/cloud-adapters';
 import { type ContextCredentials, resolveCredentials } from './adapters/credentials';
 import { DingTalkRobot } from './adapters/dingtalk';
@@ -39,7 +40,7 @@ export interface Runtime {
  * the webhook settings are usable, every other failure posts the failure alert (the core posts its
  * own) before the invocation rejects. Only an unusable webhook leaves the log as the sole witness.
  */
-export async function handleInvocation(body: Buffer | string | undefined, context: FcContext, runtime: Runtime): Promise<Summary> {
+export async function handleInvocation(body: Buffer | string | undefined, context: FcContext, runtime: Runtime): Promise<Summary | OrganisationSummary> {
   // Register the secrets before anything can log them.
   registerSecret(runtime.env['DINGTALK_SECRET']);
   registerSecret(context.credentials?.accessKeySecret);
@@ -64,11 +65,15 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
       alert = (error) => sendFailureAlert({ notifier, mentions: channel.mentions, keyword: channel.keyword }, noticeFor(error), run, logger);
     }
     const config = buildRunConfig(event, runtime.env, invocationOf(context), wallClock);
-    if (readAccountsConfig(runtime.env) !== undefined) {
-      // Never a report that looks like the organisation's but covers one account.
-      throw new ConfigError('ACCOUNTS', 'is set, but the function does not fan out over an organisation yet (its workers answer account-scan events only); unset ACCOUNTS to scan this account, and scan the organisation with `stale-key-detector scan --accounts`');
-    }
     const { settings, options } = config;
+    const accounts = readAccountsConfig(runtime.env);
+    if (accounts !== undefined) {
+      // The organisation's coordinator: its workers are this function; it posts one report for all.
+      const credentials = await resolveCredentials(context.credentials);
+      const channel = notifier === undefined ? undefined : { notifier, mentions: settings.mentions, keyword: settings.keyword };
+      const self = { accountId: context.accountId, functionName: context.function?.name };
+      return redactDeep(await runOrganisation({ config, accounts, env: runtime.env, credentials, self, channel, clock: runtime.clock, logger }));
+    }
     logger = runtime.logger ?? createLogger({ level: settings.logLevel });
     logger.info('run starting', { trigger: options.trigger, report: options.report, dryRun: options.dryRun, region: config.region, staleAfterDays: options.settings.staleAfterDays, requestId: context.requestId });
     const credentials = await resolveCredentials(context.credentials);
@@ -104,4 +109,4 @@ function noticeFor(error: unknown): { message: string; fix: string } {
   return { message: `the detector could not start: ${describeError(error)}`, fix: fixFor(error) };
 }
 
-export const handler = (event: Buffer, context: FcContext): Promise<Summary> => handleInvocation(event, context, { env: process.env, clock: systemClock });
+export const handler = (event: Buffer, context: FcContext): Promise<Summary | OrganisationSummary> => handleInvocation(event, context, { env: process.env, clock: systemClock });

@@ -1,0 +1,78 @@
+/**
+ * An organisation's run end to end (issue 12): the coordinator (a timer or manual run with
+ * ACCOUNTS set) lists the directory, invokes this same handler once per member through the real
+ * FC client (@alicloud/fc2 at 2023-03-30) on the simulator, whose InvokeFunction runs the real
+ * handler as the worker; the workers assume the members' roles and scan them; the coordinator
+ * posts one report grouped by account.
+ */
+import { randomUUID } from 'node:crypto';
+import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
+import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { silentLogger } from '../functions/stale-key-detector/src/logger';
+import { FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
+import { addSimulatorMembers, fcContext, simulatorEnv, simulatorMemberId } from '../simulator/function-wiring';
+
+const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+const clock = { now: () => Date.now(), sleep: async () => {} };
+let cloud: FakeCloud;
+let env: Record<string, string>;
+
+beforeEach(async () => {
+  cloud = await startFakeCloud({ account: new FakeAccount() });
+  addSimulatorMembers(cloud, { count: 3, users: 5, keysPerUser: 2, now: NOW });
+  env = simulatorEnv(cloud, {
+    RAM_QPS: '10000',
+    ACTIONTRAIL_QPS: '10000',
+    ACCOUNTS: 'resource-directory',
+    RESOURCE_MANAGER_ENDPOINT: cloud.endpoint,
+    STS_ENDPOINT: cloud.endpoint,
+    FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
+  });
+  // FC runs the real handler for every invocation: the coordinator's workers are this function.
+  cloud.setFcHandler(async (_name, body) => ({ result: await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger }) }));
+});
+afterEach(async () => {
+  await cloud.close();
+});
+
+async function coordinate(event: object): Promise<OrganisationSummary> {
+  const result = await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), { env, clock, logger: silentLogger });
+  if (!('totals' in result)) throw new Error('expected an organisation summary');
+  return result;
+}
+
+const posted = () => cloud.dingtalk.messages.map((m) => m.body['markdown'] as { title: string; text: string });
+
+describe('an organisation run', () => {
+  it('scans every member through one worker invocation each and posts one digest grouped by account', async () => {
+    const summary = await coordinate({ report: 'full' });
+    expect(summary.totals).toMatchObject({ accounts: 3, scanned: 3, notScanned: 0, keys: 30, complete: true });
+    expect(summary.accounts.map((a) => a.accountId)).toEqual([1, 2, 3].map(simulatorMemberId));
+    expect(cloud.fcInvocations).toHaveLength(3);
+    for (const i of [1, 2, 3]) expect(cloud.statsOf(simulatorMemberId(i)).get('actiontrail:GetAccessKeyLastUsedProducts').successes).toBe(10);
+    const [digest, ...rest] = posted();
+    expect(rest).toHaveLength(0);
+    expect(digest?.title).toMatch(/^RAM key digest .*, 3 accounts, \d+ stale$/);
+    for (const i of [1, 2, 3]) expect(digest?.text).toContain(`member-0${i}`);
+    expect(summary.totals.stale).toBe(summary.accounts.reduce((n, a) => n + ('summary' in a ? a.summary.counts.stale : 0), 0));
+  });
+
+  it('lists a member whose role cannot be assumed as not scanned, with the reason, and never calls the organisation clear', async () => {
+    cloud.organisation.setAssumable(simulatorMemberId(2), 'ResourceDirectoryAccountAccessRole', false);
+    const summary = await coordinate({ report: 'full' });
+    expect(summary.totals).toMatchObject({ accounts: 3, scanned: 2, notScanned: 1, complete: false });
+    const failed = summary.accounts.find((a) => a.accountId === simulatorMemberId(2));
+    expect(failed && 'error' in failed ? failed.error.message : '').toMatch(/AssumeRole/);
+    const [digest] = posted();
+    expect(digest?.title).toMatch(/1 account NOT SCANNED/);
+    expect(digest?.text).toMatch(/Incomplete: 1 account NOT SCANNED/);
+    expect(digest?.text).not.toMatch(/all clear/i);
+  });
+
+  it('fails with a failure alert when Resource Manager cannot list the accounts', async () => {
+    cloud.failNext('ListAccounts', 1, { kind: 'error', status: 404, code: 'EntityNotExists.ResourceDirectory' });
+    await expect(coordinate({ report: 'full' })).rejects.toThrow(/ListAccounts/);
+    expect(posted().map((m) => m.title)).toEqual(['RAM key scan FAILED']);
+    expect(cloud.fcInvocations).toHaveLength(0);
+  });
+});
