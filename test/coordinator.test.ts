@@ -10,7 +10,7 @@ import type { OrganisationSummary } from '../functions/stale-key-detector/src/co
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import { FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
-import { addSimulatorMembers, fcContext, simulatorEnv, simulatorMemberId } from '../simulator/function-wiring';
+import { addSimulatorMembers, fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorMemberId, simulatorStateEnv } from '../simulator/function-wiring';
 
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 const clock = { now: () => Date.now(), sleep: async () => {} };
@@ -74,5 +74,39 @@ describe('an organisation run', () => {
     await expect(coordinate({ report: 'full' })).rejects.toThrow(/ListAccounts/);
     expect(posted().map((m) => m.title)).toEqual(['RAM key scan FAILED']);
     expect(cloud.fcInvocations).toHaveLength(0);
+  });
+});
+
+describe('an organisation run with a state', () => {
+  const T = NOW - 2 * HOUR_MS;
+  const timer = (at: number) => ({ triggerTime: new Date(at).toISOString(), triggerName: 'hourly-scan', payload: '' });
+
+  it('keeps one state per member, looks up less the next hour, and alerts a re-enabled stale key once', async () => {
+    Object.assign(env, simulatorStateEnv(cloud));
+    const first = await coordinate(timer(T));
+    expect(first.totals.scanned).toBe(3);
+    for (const i of [1, 2, 3]) expect(cloud.objects.keys(SIMULATOR_STATE_BUCKET).some((k) => k.includes(`/${simulatorMemberId(i)}/cn-hangzhou/g`))).toBe(true);
+
+    // A stale key of member 1, disabled at the first run, is enabled again before the second.
+    const member = cloud.memberAccounts().find((m) => m.accountId === simulatorMemberId(1));
+    const stale = first.accounts.flatMap((a) => (a.accountId === simulatorMemberId(1) && 'summary' in a ? a.summary.stale : []))[0];
+    if (member === undefined || stale === undefined) throw new Error('member 1 has no stale key to re-enable');
+    const key = member.account.getKey(stale.accessKeyId);
+    if (key === undefined) throw new Error('no such key');
+    key.status = 'Inactive';
+    await coordinate(timer(T));
+    key.status = 'Active';
+
+    const second = await coordinate(timer(T + HOUR_MS));
+    const secondOf1 = second.accounts.find((a) => a.accountId === simulatorMemberId(1));
+    if (secondOf1 === undefined || !('summary' in secondOf1)) throw new Error('member 1 not scanned');
+    expect(secondOf1.summary.state.loaded).toBe(true);
+    expect(secondOf1.summary.state.keysFromState).toBeGreaterThan(0);
+    expect(secondOf1.summary.newlyStale).toEqual([stale.accessKeyId]);
+    expect(posted().at(-1)?.text).toContain(stale.accessKeyId);
+
+    // Delivered: the coordinator marked it, so the next hour is silent about it.
+    const third = await coordinate(timer(T + 2 * HOUR_MS));
+    expect(third.accounts.flatMap((a) => ('summary' in a ? a.summary.newlyStale : []))).not.toContain(stale.accessKeyId);
   });
 });

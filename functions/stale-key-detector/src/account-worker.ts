@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { AssumeRoleAdapter, createStsClient } from './adapters/assume-role';
 import { cloudAdapters } from './adapters/cloud-adapters';
+import { stateStoreFor } from './adapters/state-store';
 import type { CloudCredentials } from './adapters/credentials';
 import { createResourceManagerClient, ResourceManagerAdapter } from './adapters/resource-manager';
 import { readAccountsConfig, type SelectedAccount, selectAccounts } from './config/accounts';
@@ -57,6 +58,9 @@ export async function scanMemberAccount(
   const memberCredentials = roleArn === undefined ? credentials : await callWithRetry(() => sts.assumeRole({ roleArn, sessionName: workerSessionName(event.triggerTime, event.runId) }), { policy: DEFAULT_RETRY_POLICY, clock, deadline: event.deadline });
   const { ram, actionTrail } = cloudAdapters(memberCredentials, { ram: config.settings.ramEndpoint, actionTrail: actionTrailEndpointFor(config.settings, config.region) });
   run.logger.info('account scan starting', { accountId: account.accountId, runId: event.runId, role: roleArn ?? '(own credentials)' });
-  // Without the state for now: a member's episodes would need the coordinator's delivery marks.
-  return runDetector({ ram, actionTrail, notifier: undefined, logger: run.logger, clock }, { ...config.options, saveState: false });
+  // The member's state, kept with the function's own credentials at the one STATE_URL (the member
+  // role needs no grant on it). The worker posts nothing, so its episodes stay undelivered until
+  // the coordinator has posted them and marks them (coordinator.ts).
+  const state = config.settings.state === undefined ? undefined : { store: stateStoreFor(config.settings.state, credentials, config.region), scope: { accountId: account.accountId, region: config.region } };
+  return runDetector({ ram, actionTrail, notifier: undefined, logger: run.logger, clock, state }, { ...config.options, saveState: true });
 }

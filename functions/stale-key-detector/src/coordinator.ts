@@ -10,12 +10,14 @@
 import type { CloudCredentials } from './adapters/credentials';
 import { createFcClient, fcEndpointFor, invokeFunction } from './adapters/function-compute';
 import { createResourceManagerClient, ResourceManagerAdapter } from './adapters/resource-manager';
+import { stateStoreFor } from './adapters/state-store';
 import { type AccountsConfig, selectAccounts } from './config/accounts';
 import { type Env, readBaseUrl, readString } from './config/env-reader';
 import type { RunConfig } from './config/run-config';
 import { type AlertChannel, composeOptions, sendParts } from './core/messages';
 import { scanAccounts } from './core/organisation';
 import { composeOrganisation, type OrgAccount, type OrgResult, type OrgTotals, organisationTotals } from './core/organisation-report';
+import { markDelivered } from './core/state/state-chain';
 import type { Summary } from './core/summary';
 import { CloudApiError, type CloudService } from './errors/cloud-api-error';
 import { ScanFailedError } from './errors/scan-failed-error';
@@ -84,10 +86,10 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
     now: options.now,
     timezone: settings.timezone,
     staleAfterDays: settings.staleAfterDays,
-    intervalMinutes: settings.scheduleMinutes,
     ...composeOptions(settings, mention && run.channel !== undefined),
   });
   const messages = run.channel === undefined ? 0 : await sendParts(run.channel, options.runId, parts, mention);
+  if (run.channel !== undefined && messages === parts.length) await markAlerted(run, results);
   return {
     trigger: options.trigger,
     report: options.report,
@@ -98,6 +100,26 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
     notified: { messages },
     durationMs: clock.now() - startedAt,
   };
+}
+
+/**
+ * After the post: each account's alerted episodes are delivered. A mark that cannot be written
+ * is logged, never a failure: that account's episodes are alerted again (at least once, never lost).
+ */
+async function markAlerted(run: CoordinatorRun, results: readonly OrgResult[]): Promise<void> {
+  const location = run.config.settings.state;
+  if (location === undefined) return;
+  const store = stateStoreFor(location, run.credentials, run.config.region);
+  await Promise.all(
+    results.map(async (r) => {
+      if (!('summary' in r) || r.summary.newlyStale.length === 0) return;
+      try {
+        await markDelivered(store, { accountId: r.account.accountId, region: run.config.region }, r.summary.newlyStale);
+      } catch (error) {
+        run.logger.warn('delivered marks not saved: the episodes are alerted again', { accountId: r.account.accountId, error: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  );
 }
 
 /**

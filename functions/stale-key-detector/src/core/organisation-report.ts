@@ -52,7 +52,6 @@ export interface OrgComposeOptions {
   readonly now: number;
   readonly timezone: string;
   readonly staleAfterDays: number;
-  readonly intervalMinutes: number;
   readonly measure: (part: Part) => number;
   readonly keyword?: string | undefined;
   readonly mentionText?: string | undefined;
@@ -114,8 +113,8 @@ export function composeOrganisation(results: readonly OrgResult[], o: OrgCompose
   const header = [
     ...(notCovered === undefined ? [] : [`⚠️ **Incomplete: ${notCovered}**, so this report cannot say that no other key is stale. They are listed below.`]),
     ...(o.mentionText === undefined ? [] : [o.mentionText]),
-    `${plural(t.scanned, 'account')} scanned of ${t.accounts} · ${plural(t.keys, 'key')} · **${t.stale} stale** · ${t.newlyStale} newly stale (in the ${plural(o.intervalMinutes, 'minute')} before ${dateTime(o.now, o.timezone)}) · ${t.notChecked} not checked`,
-    `Stale means active and unused for more than ${plural(o.staleAfterDays, 'day')}.`,
+    `${plural(t.scanned, 'account')} scanned of ${t.accounts} · ${plural(t.keys, 'key')} · **${t.stale} stale** · ${t.newlyStale} newly stale · ${t.notChecked} not checked`,
+    `Stale means active and unused for more than ${plural(o.staleAfterDays, 'day')}. Checked ${dateTime(o.now, o.timezone)}.`,
     ...(o.report === 'full' && t.complete && t.stale === 0 ? ['✅ **All clear**: every account was scanned, every key checked, and no active key is stale.'] : []),
   ];
   const relevant = o.report === 'full' ? results : results.filter((r) => 'error' in r || r.summary.counts.newlyStale > 0 || !r.summary.complete);

@@ -128,3 +128,18 @@ function mergeRecords(a: KeyRecord, b: KeyRecord): KeyRecord {
   const delivered = newer.episode.delivered || (sameEpisode && (older.episode?.delivered ?? false));
   return { ...newer, recheck: newer.recheck && older.recheck, episode: { ...newer.episode, delivered } };
 }
+
+/**
+ * Marks these keys' open episodes as delivered in a state the run did not write itself: an
+ * organisation's coordinator posts what its workers found, after they saved their states.
+ * A new generation, written (and merged) like any other. Resolves to it, or undefined when
+ * there is no usable state to mark.
+ */
+export async function markDelivered(store: DocumentStore, scope: StateScope, accessKeyIds: readonly string[]): Promise<number | undefined> {
+  const loaded = await loadState(store, scope);
+  if (loaded.status !== 'loaded') return undefined;
+  const ids = new Set(accessKeyIds);
+  const keys = loaded.document.keys.map((k) => (ids.has(k.accessKeyId) && k.episode !== undefined && !k.episode.delivered ? { ...k, episode: { ...k.episode, delivered: true } } : k));
+  const { generation, ...document } = loaded.document;
+  return saveState(store, { ...document, keys }, generation);
+}
