@@ -14,6 +14,7 @@ import { dirname, join, posix, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import Ajv from 'ajv';
 import { CronExpressionParser } from 'cron-parser';
+import { readAccountsConfig } from '../functions/stale-key-detector/src/config/accounts';
 import { readSettings } from '../functions/stale-key-detector/src/config/settings';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 
@@ -145,7 +146,7 @@ export function checkTimers(props: Doc): string[] {
 }
 
 /**
- * The function's own settings parser on the rendered variables, with EXEMPTIONS_FILE read from
+ * The function's own settings parsers (its settings, and ACCOUNTS with its companions) on the rendered variables, with EXEMPTIONS_FILE read from
  * `codeDir` as the deployed function reads it from its code directory. readSettings stops at the
  * first bad variable: each one found is reported and dropped (its default used) to find the next.
  */
@@ -155,6 +156,7 @@ export function checkSettings(vars: Doc, codeDir: string): string[] {
   for (;;) {
     try {
       readSettings(env, { cwd: codeDir });
+      readAccountsConfig(env);
       return errors;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
