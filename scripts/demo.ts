@@ -10,16 +10,27 @@
  *   npm start -- --changes         the hourly alert: two demo keys turned stale in the last hour
  *   npm start --silent -- --json   the summary only, as JSON on stdout (--silent keeps npm's
  *                                  banner out of it, so it can be piped: ... | jq .counts)
+ *   npm start -- --accounts 5      an organisation (issue 12): a Resource Directory of 5 small member
+ *                                  accounts (1..50); the coordinator invokes the function once per
+ *                                  account through FC InvokeFunction, which runs the real handler as
+ *                                  the worker, and posts one digest grouped by account
+ *                                  (scripts/demo-organisation.ts; --changes and --json work too)
  */
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { demoAccount, startFakeCloud } from '../simulator';
 import { accountSummaryOf, fcContext, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
+import { accountsFlag, organisationDemo } from './demo-organisation';
 
 async function main(argv: readonly string[]): Promise<void> {
+  const organisation = accountsFlag(argv);
+  if (organisation !== undefined) {
+    await organisationDemo(organisation.accounts, organisation.rest);
+    return;
+  }
   const known = new Set(['--changes', '--json']);
   const unknown = argv.find((a) => !known.has(a));
-  if (unknown !== undefined) throw new Error(`${unknown}: unknown flag; use --changes and/or --json`);
+  if (unknown !== undefined) throw new Error(`${unknown}: unknown flag; use --changes, --json and/or --accounts N`);
   const now = Date.now();
   const cloud = await startFakeCloud({ account: demoAccount(now), latencyMs: [5, 30] });
   try {

@@ -92,3 +92,24 @@ export function accountSummaryOf(result: Summary | OrganisationSummary): Summary
   if ('totals' in result) throw new Error('the run answered for an organisation (ACCOUNTS is set), not for one account');
   return result;
 }
+
+/**
+ * The environment of an organisation's run on a fake cloud: simulatorEnv plus ACCOUNTS (default
+ * resource-directory) and the Resource Manager, STS and FC endpoints pointed at the fake, as
+ * test/coordinator.test.ts wires it. `extra` wins (ACCOUNTS_INCLUDE, ACCOUNT_CONCURRENCY, ...).
+ */
+export function simulatorOrganisationEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {
+  return simulatorEnv(cloud, {
+    ACCOUNTS: 'resource-directory',
+    RESOURCE_MANAGER_ENDPOINT: cloud.endpoint,
+    STS_ENDPOINT: cloud.endpoint,
+    FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
+    ...extra,
+  });
+}
+
+/** An organisation's summary from the handler's answer (the counterpart of accountSummaryOf). */
+export function organisationSummaryOf(result: Summary | OrganisationSummary): OrganisationSummary {
+  if (!('totals' in result)) throw new Error('the run answered for one account, not for an organisation (is ACCOUNTS set?)');
+  return result;
+}
