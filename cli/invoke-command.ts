@@ -127,6 +127,12 @@ function report(outcome: InvokeOutcome, io: CliIo, options: { json: boolean; fun
     io.stdout.write(tail);
   }
   if (isSummary(outcome.result)) return exitCodeFor(outcome.result);
+  // An organisation's coordinator (ACCOUNTS set on the function): printed as JSON above; complete only when every account and key was.
+  const totals = typeof outcome.result === 'object' && outcome.result !== null ? (outcome.result as Record<string, unknown>)['totals'] : undefined;
+  if (typeof totals === 'object' && totals !== null && typeof (totals as Record<string, unknown>)['complete'] === 'boolean') {
+    const t = totals as Record<string, unknown>;
+    return t['complete'] !== true ? EXIT.error : typeof t['stale'] === 'number' && t['stale'] > 0 ? EXIT.stale : EXIT.clean;
+  }
   // Not a summary this CLI knows (another version of the function?): nothing says every key was checked.
   io.stderr.write('error: the function did not return a summary this CLI can read, so it cannot say whether every key was checked\n');
   return EXIT.error;
