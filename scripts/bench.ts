@@ -10,6 +10,7 @@
  *   npm run bench -- --qps 50              the real ActionTrail limit (~7 min)
  *   npm run bench -- --users 2000 --no-faults --no-naive
  *   npm run bench -- --incremental         a simulated day of hourly runs with a state (scripts/bench-incremental.ts)
+ *   npm run bench -- --organisation        20 accounts side by side against one alone, at the real limits (scripts/bench-organisation.ts)
  *   flags: --users N --keys-per-user N --qps Q --ram-qps N --latency MIN-MAX --client-share F
  *          --naive-keys N --throttle-rate F --error-rate F --no-naive --no-faults
  */
@@ -22,6 +23,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '../simulator';
 import { fcContext, simulatorAdapters } from '../simulator/function-wiring';
 import { benchIncremental } from './bench-incremental';
+import { benchOrganisation } from './bench-organisation';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -157,6 +159,10 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--incremental')) {
     await benchIncremental(argv);
+    return;
+  }
+  if (argv.includes('--organisation')) {
+    await benchOrganisation(argv);
     return;
   }
   const f = flags();
