@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrganisationJson } from '../cli/accounts-report';
 import { sessionNameFor } from '../cli/accounts-scan';
-import { main } from '../cli/main';
 import { displayWidth } from '../cli/table';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
@@ -17,7 +16,7 @@ import { clearSecretsForTests } from '../functions/stale-key-detector/src/redact
 import { buildAccount, DEFAULT_CREDENTIALS, DEFAULT_MEMBER_ROLE, startFakeCloud, type FakeCloud, type FakeCloudOptions, type OrgAccount } from '../simulator';
 import { addSimulatorMembers, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorMemberId, simulatorStateEnv } from '../simulator/function-wiring';
 import type { FakeCredential } from '../simulator/types';
-import { cliEnv } from './helpers/cli-env';
+import { type CliRun, cliEnv, runCli } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -40,27 +39,11 @@ afterEach(async () => {
 });
 afterAll(() => clearSecretsForTests());
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliRun;
 
 const testEnv = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => cliEnv(cloud, home, { RESOURCE_MANAGER_ENDPOINT: cloud.endpoint, ...extra });
 
-async function cli(argv: string[], env: Record<string, string | undefined> = testEnv()): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
-    cwd: home,
-    clock: fastClock,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = testEnv()): Promise<Run> => runCli(argv, env, home, fastClock);
 
 async function jsonScan(argv: string[], env?: Record<string, string | undefined>): Promise<{ run: Run; org: OrganisationJson }> {
   const run = await cli(['scan', '--json', '--accounts', ...argv], env);

@@ -7,7 +7,6 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main';
 import { defaultStateDirectory } from '../cli/state-option';
 import { displayWidth } from '../cli/table';
 import { ossEndpointFor } from '../functions/stale-key-detector/src/adapters/oss-store';
@@ -17,7 +16,7 @@ import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_CREDENTIALS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
-import { cliEnv } from './helpers/cli-env';
+import { type CliRun, cliEnv, runCli } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -42,25 +41,9 @@ const defaultDir = (): string => join(home, 'xdg-state', 'stale-key-detector');
 /** Where a directory state of the simulator's account keeps the generations of a region. */
 const scopeDir = (root: string, region = 'cn-hangzhou'): string => join(root, SIMULATOR_ACCOUNT_ID, region);
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliRun;
 
-async function cli(argv: string[], env: Record<string, string | undefined> = testEnv()): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
-    cwd: home,
-    clock: fastClock,
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string | undefined> = testEnv()): Promise<Run> => runCli(argv, env, home, fastClock);
 
 /** A --json scan, and how many ActionTrail look-ups it made. */
 async function jsonScan(argv: string[] = [], env?: Record<string, string | undefined>): Promise<{ run: Run; summary: Summary; lookups: number }> {

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { main } from '../../cli/main';
+import type { Clock } from '../../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_CREDENTIALS, type FakeCloud } from '../../simulator';
 
 /**
@@ -27,4 +29,26 @@ export function cliEnv(cloud: FakeCloud, home: string, extra: Record<string, str
     XDG_STATE_HOME: join(home, 'xdg-state'),
     ...extra,
   };
+}
+
+/** What one CLI run printed and returned. */
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the CLI's main in-process with captured output, no TTY, `cwd` as its working directory. */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, cwd: string, clock: Clock): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main([...argv], {
+    env,
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    isTTY: false,
+    cwd,
+    clock,
+  });
+  return { code, stdout, stderr };
 }

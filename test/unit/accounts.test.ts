@@ -2,21 +2,13 @@
 import fc from 'fast-check';
 import { memberRoleArn, RESOURCE_DIRECTORY_ROLE } from '../../functions/stale-key-detector/src/adapters/assume-role';
 import { type AccountsConfig, readAccountsConfig, selectAccounts } from '../../functions/stale-key-detector/src/config/accounts';
-import { ConfigError } from '../../functions/stale-key-detector/src/errors/config-error';
+import { configFailure } from '../helpers/config-failure';
 
 const A = '1000000000000001';
 const B = '1000000000000002';
 const C = '1000000000000003';
 
-function failure(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const failure = configFailure;
 
 const read = (env: Record<string, string>): AccountsConfig => {
   const config = readAccountsConfig(env);

@@ -5,19 +5,11 @@ import { readSettings } from '../../functions/stale-key-detector/src/config/sett
 import { buildRunConfig } from '../../functions/stale-key-detector/src/config/run-config';
 import { parseEvent } from '../../functions/stale-key-detector/src/config/event';
 import { isDigestRun } from '../../functions/stale-key-detector/src/core/schedule';
-import { ConfigError } from '../../functions/stale-key-detector/src/errors/config-error';
+import { configFailure } from '../helpers/config-failure';
 
 const WEBHOOK = 'https://oapi.dingtalk.com/robot/send?access_token=abcdef123456';
 
-function failure(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a ConfigError');
-}
+const failure = configFailure;
 
 describe('readSettings', () => {
   it('has documented defaults', () => {
