@@ -10,38 +10,43 @@
  * real handler (ACCOUNTS=resource-directory, a manual {"report":"full","dryRun":true}: the scan
  * is measured, not DingTalk's 20-messages-a-minute limit), invoking the function once per account
  * through FC InvokeFunction (the real @alicloud/fc2 client). The simulator's FC answers each
- * invocation by running the deployed bundle's handler in a child process of its own, as Function
- * Compute runs each on an instance of its own: the worker assumes the member's role and scans it
- * with its own rate limiters (client at --client-share of the limits, as a deployment should be).
+ * invocation by running the real handler as the worker (as test/coordinator.test.ts wires it): it
+ * assumes the member's role and scans it with rate limiters of its own (client at --client-share
+ * of the limits, as a deployment should be), through the real SDKs.
  *
  * Two runs, the same path, each on a fresh simulator (same accounts): one account alone (the
  * coordinator with ACCOUNTS_INCLUDE naming member-01), then all N with ACCOUNT_CONCURRENCY = N.
- * The fake cloud and the coordinator share this process; the CPU each part used is printed, so
- * that a run bound by this machine's CPU rather than the quotas shows as such ("what binds"). On
- * Function Compute each worker has a vCPU of its own; here all of them and the fake cloud share
- * this machine's cores: a worker scanning 2,000 keys at Q = 50 uses about 5 s of CPU, so 20 of
- * them at once need about 3 cores for one account's 44 s. --in-process runs the workers in this
- * process instead (the handler from the sources), all on its one JavaScript thread.
  *
- *   npm run bench -- --organisation                       20 accounts x 1,000 users x 2 keys, Q = 50 (about 2.5 minutes)
- *   npm run bench -- --organisation --accounts 8          as many accounts as 2 cores can host at the real limits
+ * Where the workers run. On Function Compute each worker is an instance with a vCPU of its own;
+ * here they share this machine's cores with the fake cloud, so the CPU used is printed, and
+ * "what binds" says whether the CPU or the quotas bound the run. By default the workers run in
+ * this process (the handler from the sources), sharing its one JavaScript thread with the fake
+ * cloud: measured on 2 cores, 20 accounts x 2,000 keys at Q = 50 use about 53 s of CPU for one
+ * account's 44 s. --processes runs each invocation in a child process of its own instead, the
+ * deployed bundle's handler, as FC runs each on an instance of its own; that is closer to FC's
+ * isolation but costs about 2.6 times the CPU (21 event loops each waking per call, 20 bundle
+ * loads and JIT warm-ups: about 139 s in all), which 2 cores cannot give within 44 s.
+ *
+ *   npm run bench -- --organisation                       20 accounts x 1,000 users x 2 keys, Q = 50 (under 2 minutes)
+ *   npm run bench -- --organisation --processes           each worker invocation in a child process (about 2.5 minutes)
  *   npm run bench -- --organisation --qps 200             4x the real limits (quicker, and 4x the CPU a second)
- *   npm run bench -- --organisation --accounts 5 --users 200 --in-process
- *   flags: --accounts N --users N --keys-per-user N --qps Q --latency MIN-MAX --client-share F --in-process
- *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to each worker instance
+ *   flags: --accounts N --users N --keys-per-user N --qps Q --latency MIN-MAX --client-share F --processes
+ *          --backlog N (the fake cloud's listen backlog, default 4096; 0 = Node's 511: see startCloud)
+ *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to each child process (--processes)
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Server } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import { FakeAccount, startFakeCloud, type FakeCloud, type FcInvocationOutcome } from '../simulator';
+import { FakeAccount, startFakeCloud, type FakeCloud, type FakeCloudOptions, type FcInvocationOutcome } from '../simulator';
 import { addSimulatorMembers, fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
 
 const root = resolve(__dirname, '..');
@@ -87,7 +92,8 @@ function flags(argv: readonly string[]) {
       qps: { type: 'string', default: '50' },
       latency: { type: 'string', default: '30-90' },
       'client-share': { type: 'string', default: '0.95' },
-      'in-process': { type: 'boolean', default: false },
+      processes: { type: 'boolean', default: false },
+      backlog: { type: 'string', default: '4096' },
     },
     strict: true,
   });
@@ -109,7 +115,9 @@ function flags(argv: readonly string[]) {
     ramQps: 2 * qps,
     latency: [Number(latency[1]), Number(latency[2])] as const,
     clientShare: num('client-share', 0.1, 1),
-    inProcess: values['in-process'] === true,
+    inProcess: values.processes !== true,
+    /** The fake cloud's listen backlog (0: Node's default, 511). */
+    backlog: Math.floor(num('backlog', 0, 65_535)),
   };
 }
 
@@ -119,7 +127,7 @@ interface RunResult {
   readonly summary: OrganisationSummary;
   readonly wallMs: number;
   readonly instances: readonly Instance[];
-  /** CPU of this process (the fake cloud, the coordinator, and --in-process the workers). */
+  /** CPU of this process (the fake cloud, the coordinator, and the workers unless --processes). */
   readonly parentCpuMs: number;
   /** The event loop's delay in this process (ms): high when the fake cloud cannot keep up. */
   readonly loopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
@@ -141,14 +149,37 @@ function tcpCounters(): { listenOverflows: number; synRetrans: number } | undefi
   }
 }
 
+/**
+ * startFakeCloud with a longer listen queue. The fake listens with Node's default backlog (511);
+ * 20 accounts' workers open connections by the hundred at once (each keeps up to ~45 look-ups in
+ * flight), and while this machine's CPU is saturated the queue overflows: connects wait for SYN
+ * retransmits (1 s, 3 s), some outlast the function's 5 s connect timeout and are retried, and the
+ * retries feed the storm (measured: 46,418 overflows and 1.66x instead of 0 and 1.27x). On the
+ * cloud each service's front end takes the connections; `--backlog 0` keeps Node's default.
+ */
+async function startCloud(options: FakeCloudOptions, backlog: number): Promise<FakeCloud> {
+  if (backlog === 0) return startFakeCloud(options);
+  const proto = Server.prototype as unknown as { listen: (...args: unknown[]) => unknown };
+  const listen = proto.listen;
+  // startFakeCloud calls listen(0, '127.0.0.1', callback).
+  proto.listen = function (this: Server, ...args: unknown[]) {
+    return listen.apply(this, args.length === 3 && typeof args[2] === 'function' ? [args[0], args[1], backlog, args[2]] : args);
+  };
+  try {
+    return await startFakeCloud(options);
+  } finally {
+    proto.listen = listen;
+  }
+}
+
 async function startOrganisation(f: Flags, now: number): Promise<FakeCloud> {
   const qps = { [AT]: f.qps, 'ram:ListUsers': f.ramQps, 'ram:ListAccessKeys': f.ramQps };
-  const cloud = await startFakeCloud({ account: new FakeAccount(), latencyMs: f.latency, seed: 7 });
+  const cloud = await startCloud({ account: new FakeAccount(), latencyMs: f.latency, seed: 7 }, f.backlog);
   addSimulatorMembers(cloud, { count: f.accounts, users: f.users, keysPerUser: f.keysPerUser, now, seed: 42, qps });
   return cloud;
 }
 
-/** FC's InvokeFunction on the fake: each invocation in a child process of its own (or in this one with --in-process). */
+/** FC's InvokeFunction on the fake: each invocation in this process, or (--processes) in a child process of its own. */
 function wireWorkers(cloud: FakeCloud, env: Record<string, string>, f: Flags, instances: Instance[]): void {
   const accountOf = (body: Buffer): string => {
     const parsed = JSON.parse(body.toString('utf8')) as { accountScan?: { accountId?: string } };
@@ -337,8 +368,8 @@ function whatBinds(one: RunResult, all: RunResult, f: Flags, floorMs: number): s
       ? `  this machine's CPU: the organisation's run used ${sec(all.parentCpuMs)} of CPU on this process's one JavaScript thread (fake cloud, coordinator and all ${all.instances.length} workers): at least ${sec(cpuFloorMs)}, ${(cpuFloorMs / one.wallMs).toFixed(2)}x one account's time`
       : `  this machine's CPU: the organisation's run used ${sec(totalCpu)} of CPU (workers ${sec(workerCpu)}, fake cloud + coordinator ${sec(all.parentCpuMs)}); on ${cores} cores that needs at least ${sec(cpuFloorMs)}, ${(cpuFloorMs / one.wallMs).toFixed(2)}x one account's time`,
     cpuFloorMs > one.wallMs * 0.9
-      ? `  => on this machine the CPU binds, not the quotas: ${all.instances.length} workers' CPU does not fit in ${cores} cores within one account's time`
-      : `  => the quotas bind: the run's CPU fits in this machine's ${cores} cores within one account's time`,
+      ? `  => the CPU binds here, not the quotas: the run's CPU ${cpuFloorMs > one.wallMs ? 'does not fit' : 'barely fits'} in ${f.inProcess ? "this process's one JavaScript thread" : `this machine's ${cores} cores`} within one account's time`
+      : `  => the quotas bind: the run's CPU fits in ${f.inProcess ? "this process's one JavaScript thread" : `this machine's ${cores} cores`} within one account's time`,
   ];
   if (!f.inProcess && all.instances.length > 0) {
     const perWorker = all.instances.map((i) => i.cpuMs / i.wallMs);
@@ -363,7 +394,8 @@ export async function benchOrganisation(argv: readonly string[]): Promise<void> 
     `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; bundle ${(statSync(bundle).size / 1024).toFixed(0)} KiB`,
     `organisation: ${f.accounts} member accounts x ${f.users} users x ${f.keysPerUser} keys; each account's limits ActionTrail ${f.qps}/s, RAM ListUsers and ListAccessKeys ${f.ramQps}/s each; latency ${f.latency[0]}-${f.latency[1]} ms;`,
     `client at ${f.clientShare} of the limits (ACTIONTRAIL_QPS ${f.qps * f.clientShare}, RAM_QPS ${f.ramQps * f.clientShare}); one account's ActionTrail floor ${keysPerAccount} keys / ${f.qps * f.clientShare}/s = ${sec(floorMs)}`,
-    `workers: ${f.inProcess ? 'in this process (the handler from the sources), sharing its one JS thread with the fake cloud' : "each invocation in a child process of its own running the deployed bundle's handler, as FC runs each on an instance of its own"}; coordinator event {"report":"full","dryRun":true}`,
+    `the fake cloud's listen backlog: ${f.backlog === 0 ? "Node's default (511)" : f.backlog} (the kernel caps it at net.core.somaxconn)`,
+    `workers: ${f.inProcess ? 'in this process (the handler from the sources), sharing its one JS thread with the fake cloud (--processes: a child process each)' : "each invocation in a child process of its own running the deployed bundle's handler, as FC runs each on an instance of its own"}; coordinator event {"report":"full","dryRun":true}`,
     '',
   ]);
   const now = Date.now();
