@@ -165,7 +165,7 @@ function accountsFlags(flags: { readonly accounts?: string; readonly 'account-co
     return undefined;
   }
   if (flags.notify === true) {
-    throw new ConfigError('--notify', "not yet with --accounts: the organisation's DingTalk report comes with the function's fan-out (issue 12); scan the organisation without --notify, or one account at a time with --notify");
+    throw new ConfigError('--notify', "not yet with --accounts: the organisation's DingTalk report is posted by the function's coordinator (a run with ACCOUNTS set); scan the organisation without --notify, or one account at a time with --notify");
   }
   return readAccountsFlags(flags.accounts, flags['account-concurrency'], io.env);
 }
