@@ -233,7 +233,7 @@ describe('scan --accounts refuses', () => {
   beforeEach(() => start({}, 1));
 
   it.each([
-    [['--accounts', 'resource-directory', '--notify'], /^error: --notify: not yet with --accounts: the organisation's DingTalk report comes with the function's fan-out/],
+    [['--accounts', 'resource-directory', '--notify'], /^error: --notify: not yet with --accounts: the organisation's DingTalk report is posted by the function's coordinator/],
     [['--account-concurrency', '3'], /^error: --account-concurrency: applies to --accounts only/],
     [['--accounts', 'everything'], /^error: --accounts: must be resource-directory/],
     [['--accounts', '[{"accountId": 1000000000000001}]'], /^error: --accounts\[0\]\.accountId: must be a string of digits: quote it/],
