@@ -74,6 +74,9 @@ handler(Buffer.from(process.env.BENCH_EVENT), JSON.parse(process.env.BENCH_CONTE
 
 interface Instance {
   readonly accountId: string;
+  /** performance.now() when FC ran the invocation and when it answered. */
+  readonly startedAt: number;
+  readonly endedAt: number;
   /** From the invocation to its answer, as FC's caller sees it (spawn, load, handler). */
   readonly wallMs: number;
   readonly loadMs: number;
@@ -126,6 +129,8 @@ type Flags = ReturnType<typeof flags>;
 interface RunResult {
   readonly summary: OrganisationSummary;
   readonly wallMs: number;
+  /** performance.now() when the coordinator's invocation started. */
+  readonly startedAt: number;
   readonly instances: readonly Instance[];
   /** CPU of this process (the fake cloud, the coordinator, and the workers unless --processes). */
   readonly parentCpuMs: number;
@@ -190,7 +195,8 @@ function wireWorkers(cloud: FakeCloud, env: Record<string, string>, f: Flags, in
     cloud.setFcHandler(async (_name, body) => {
       const started = performance.now();
       const result = await handleInvocation(body, fcContext({ requestId: randomUUID(), function: FUNCTION }), { env, clock, logger: createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) }) });
-      instances.push({ accountId: accountOf(body), wallMs: performance.now() - started, loadMs: 0, cpuMs: Number.NaN, peakRss: Number.NaN });
+      const endedAt = performance.now();
+      instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: 0, cpuMs: Number.NaN, peakRss: Number.NaN });
       return { result };
     });
     return;
@@ -224,7 +230,8 @@ function wireWorkers(cloud: FakeCloud, env: Record<string, string>, f: Flags, in
             return;
           }
           const answer = JSON.parse(out) as { result?: unknown; error?: { errorMessage: string; errorType: string }; loadMs: number; cpuMs: number; peakRss: number };
-          instances.push({ accountId: accountOf(body), wallMs: performance.now() - started, loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss });
+          const endedAt = performance.now();
+          instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss });
           resolvePromise(answer.error === undefined ? { result: answer.result, log } : { error: answer.error, log });
         });
       }),
@@ -278,7 +285,7 @@ async function coordinatorRun(f: Flags, now: number, include: readonly string[] 
     const loopDelay = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     const tcp1 = tcpCounters();
     const tcp = tcp0 === undefined || tcp1 === undefined ? undefined : { listenOverflows: tcp1.listenOverflows - tcp0.listenOverflows, synRetrans: tcp1.synRetrans - tcp0.synRetrans };
-    return { summary: organisationSummaryOf(answer), wallMs, instances, parentCpuMs: (cpu.user + cpu.system) / 1000, loopDelay, cloud, tcp };
+    return { summary: organisationSummaryOf(answer), wallMs, startedAt: started, instances, parentCpuMs: (cpu.user + cpu.system) / 1000, loopDelay, cloud, tcp };
   } catch (error) {
     await cloud.close();
     throw error;
@@ -317,6 +324,14 @@ function describeRun(label: string, r: RunResult, f: Flags): string[] {
       : `  CPU: this process (fake cloud + coordinator) ${sec(r.parentCpuMs)} = ${(r.parentCpuMs / r.wallMs).toFixed(2)} of its one JS thread; worker instances ${sec(workerCpu)} in all; total ${sec(totalCpu)} over ${sec(r.wallMs)} wall = ${(totalCpu / r.wallMs).toFixed(2)} cores busy on average, of the machine's ${cores}`,
     `  this process's event-loop delay: p50 ${r.loopDelay.p50.toFixed(1)} ms, p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(0)} ms (high = the fake cloud answered late: CPU, not quotas)`,
   ];
+  if (r.instances.length > 0) {
+    const at = (t: number): string => `+${((t - r.startedAt) / 1000).toFixed(1)} s`;
+    const starts = r.instances.map((i) => i.startedAt);
+    const ends = r.instances.map((i) => i.endedAt);
+    lines.push(
+      `  timeline: the workers started ${at(Math.min(...starts))} to ${at(Math.max(...starts))} and answered ${at(Math.min(...ends))} to ${at(Math.max(...ends))}; the coordinator answered ${at(r.startedAt + r.wallMs)} (${sec(r.startedAt + r.wallMs - Math.max(...ends))} after the last worker: receiving, merging, composing)`,
+    );
+  }
   if (r.tcp !== undefined) {
     lines.push(
       `  this machine's TCP during the run: ${r.tcp.listenOverflows} listen-queue overflows, ${r.tcp.synRetrans} SYN retransmissions` +
