@@ -21,11 +21,12 @@
  * here they share this machine's cores with the fake cloud, so the CPU used is printed, and
  * "what binds" says whether the CPU or the quotas bound the run. By default the workers run in
  * this process (the handler from the sources), sharing its one JavaScript thread with the fake
- * cloud: measured on 2 cores, 20 accounts x 2,000 keys at Q = 50 use about 53 s of CPU for one
- * account's 44 s. --processes runs each invocation in a child process of its own instead, the
- * deployed bundle's handler, as FC runs each on an instance of its own; that is closer to FC's
- * isolation but costs about 2.6 times the CPU (21 event loops each waking per call, 20 bundle
- * loads and JIT warm-ups: about 139 s in all), which 2 cores cannot give within 44 s.
+ * cloud: measured on 2 cores, 20 accounts x 2,000 keys at Q = 50 use 51-67 s of CPU for one
+ * account's 44 s, so the thread is the limit and the ratio varies from run to run (1.27-1.45x).
+ * --processes runs each invocation in a child process of its own instead, the deployed bundle's
+ * handler, as FC runs each on an instance of its own; that is closer to FC's isolation but costs
+ * 2.6-3 times the CPU (21 event loops each waking per call, 20 bundle loads and JIT warm-ups:
+ * 139-175 s in all), which 2 cores cannot give within 44 s (2.2-2.7x).
  *
  *   npm run bench -- --organisation                       20 accounts x 1,000 users x 2 keys, Q = 50 (under 2 minutes)
  *   npm run bench -- --organisation --processes           each worker invocation in a child process (about 2.5 minutes)
