@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
-import { FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
+import { DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
 import { addSimulatorMembers, fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorMemberId, simulatorStateEnv } from '../simulator/function-wiring';
 
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
@@ -67,6 +67,9 @@ describe('an organisation run', () => {
     expect(digest?.title).toMatch(/1 account NOT SCANNED/);
     expect(digest?.text).toMatch(/Incomplete: 1 account NOT SCANNED/);
     expect(digest?.text).not.toMatch(/all clear/i);
+    // Redacted where each part was made: nothing secret in the summary or the message.
+    const secrets = [DEFAULT_CREDENTIALS.accessKeySecret, DEFAULT_CREDENTIALS.securityToken ?? '', cloud.dingtalk.accessToken];
+    for (const secret of secrets) expect(JSON.stringify(summary) + (digest?.text ?? '')).not.toContain(secret);
   });
 
   it('fails with a failure alert when Resource Manager cannot list the accounts', async () => {
