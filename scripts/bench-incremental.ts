@@ -40,6 +40,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { WorkerResult } from './bench';
 import { buildAccount, createRng, productUse, randomAccessKeyId, startFakeCloud, type FakeAccount, type FakeCloud, type FakeKey, type Rng } from '../simulator';
 import { fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
+import { childOutput } from './child-output';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -302,7 +303,7 @@ class SimClock {
   }
 }
 
-function runHandler(f: Flags, env: Record<string, string>, event: unknown, offset: number): Promise<WorkerResult> {
+async function runHandler(f: Flags, env: Record<string, string>, event: unknown, offset: number): Promise<WorkerResult> {
   const childEnv = {
     PATH: process.env['PATH'] ?? '',
     ...env,
@@ -315,23 +316,10 @@ function runHandler(f: Flags, env: Record<string, string>, event: unknown, offse
     BENCH_CLOCK_OFFSET_MS: String(offset),
     BENCH_WORKER: worker,
   };
-  return new Promise((resolvePromise, reject) => {
-    // The handler's log (e.g. the first run's "state not used: full scan") is shown only when the run fails.
-    const child = spawn(process.execPath, ['-e', SHIFTED_WORKER], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let log = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with ${code}:\n${log.slice(-4000)}`));
-      else resolvePromise(JSON.parse(out) as WorkerResult);
-    });
-  });
+  // The handler's log (e.g. the first run's "state not used: full scan") is shown only when the run fails.
+  const { code, stdout, stderr } = await childOutput(spawn(process.execPath, ['-e', SHIFTED_WORKER], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] }));
+  if (code !== 0) throw new Error(`worker exited with ${code}:\n${stderr.slice(-4000)}`);
+  return JSON.parse(stdout) as WorkerResult;
 }
 
 const timerEvent = (at: number): unknown => ({ triggerTime: new Date(at).toISOString(), triggerName: 'hourly', payload: '' });

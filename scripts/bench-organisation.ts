@@ -49,6 +49,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { FakeAccount, startFakeCloud, type FakeCloud, type FakeCloudOptions, type FcInvocationOutcome } from '../simulator';
 import { addSimulatorMembers, fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
+import { childOutput } from './child-output';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -202,41 +203,25 @@ function wireWorkers(cloud: FakeCloud, env: Record<string, string>, f: Flags, in
     });
     return;
   }
-  cloud.setFcHandler(
-    (_name, body) =>
-      new Promise<FcInvocationOutcome>((resolvePromise, reject) => {
-        const started = performance.now();
-        const child = spawn(process.execPath, [...(process.env['BENCH_WORKER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '-e', WORKER], {
-          env: {
-            PATH: process.env['PATH'] ?? '',
-            ...env,
-            BENCH_BUNDLE: bundle,
-            BENCH_EVENT: body.toString('utf8'),
-            BENCH_CONTEXT: JSON.stringify(fcContext({ requestId: randomUUID(), function: FUNCTION })),
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        let log = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString('utf8');
-        });
-        child.stderr.on('data', (chunk: Buffer) => {
-          log += chunk.toString('utf8');
-        });
-        child.on('error', reject);
-        child.on('close', (code) => {
-          if (code !== 0) {
-            resolvePromise({ error: { errorMessage: `the instance exited with ${code}: ${log.slice(-2000)}`, errorType: 'InstanceExited' }, log });
-            return;
-          }
-          const answer = JSON.parse(out) as { result?: unknown; error?: { errorMessage: string; errorType: string }; loadMs: number; cpuMs: number; peakRss: number };
-          const endedAt = performance.now();
-          instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss });
-          resolvePromise(answer.error === undefined ? { result: answer.result, log } : { error: answer.error, log });
-        });
-      }),
-  );
+  cloud.setFcHandler(async (_name, body): Promise<FcInvocationOutcome> => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...(process.env['BENCH_WORKER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '-e', WORKER], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        ...env,
+        BENCH_BUNDLE: bundle,
+        BENCH_EVENT: body.toString('utf8'),
+        BENCH_CONTEXT: JSON.stringify(fcContext({ requestId: randomUUID(), function: FUNCTION })),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const { code, stdout, stderr: log } = await childOutput(child);
+    if (code !== 0) return { error: { errorMessage: `the instance exited with ${code}: ${log.slice(-2000)}`, errorType: 'InstanceExited' }, log };
+    const answer = JSON.parse(stdout) as { result?: unknown; error?: { errorMessage: string; errorType: string }; loadMs: number; cpuMs: number; peakRss: number };
+    const endedAt = performance.now();
+    instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss });
+    return answer.error === undefined ? { result: answer.result, log } : { error: answer.error, log };
+  });
 }
 
 /**

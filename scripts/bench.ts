@@ -24,6 +24,7 @@ import { buildAccount, startFakeCloud, type FakeAccount, type FakeCloud } from '
 import { fcContext, simulatorAdapters } from '../simulator/function-wiring';
 import { benchIncremental } from './bench-incremental';
 import { benchOrganisation } from './bench-organisation';
+import { childOutput } from './child-output';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -91,7 +92,7 @@ async function startCloud(account: FakeAccount, f: Flags, faults?: { throttleRat
   });
 }
 
-function runWorker(cloud: FakeCloud, f: Flags): Promise<WorkerResult> {
+async function runWorker(cloud: FakeCloud, f: Flags): Promise<WorkerResult> {
   const env = {
     PATH: process.env['PATH'] ?? '',
     RAM_ENDPOINT: cloud.endpoint,
@@ -103,18 +104,9 @@ function runWorker(cloud: FakeCloud, f: Flags): Promise<WorkerResult> {
     BENCH_CONTEXT: JSON.stringify(fcContext({ function: { name: 'stale-key-detector', timeout: 86_400 } })),
     BENCH_EVENT: '{"dryRun":true}',
   };
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(root, 'scripts', 'bench-worker.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`worker exited with ${code}`));
-      else resolvePromise(JSON.parse(out) as WorkerResult);
-    });
-  });
+  const { code, stdout } = await childOutput(spawn(process.execPath, [join(root, 'scripts', 'bench-worker.js')], { env, stdio: ['ignore', 'pipe', 'inherit'] }));
+  if (code !== 0) throw new Error(`worker exited with ${code}`);
+  return JSON.parse(stdout) as WorkerResult;
 }
 
 /** What a first attempt would do: one call after another, no pacing, no retries. */
