@@ -22,21 +22,13 @@ import { createRamClient, RamAdapter } from '../functions/stale-key-detector/src
 import { createResourceManagerClient, LIST_ACCOUNTS_PAGE_SIZE, ResourceManagerAdapter } from '../functions/stale-key-detector/src/adapters/resource-manager';
 import { toCloudApiError } from '../functions/stale-key-detector/src/adapters/sdk-error';
 import { DEFAULT_TIMEOUTS } from '../functions/stale-key-detector/src/adapters/timeouts';
-import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
 import { cloudFix, dispositionOf } from '../functions/stale-key-detector/src/errors/error-codes';
 import { clearSecretsForTests, redact } from '../functions/stale-key-detector/src/redact';
-import { buildAccount, DEFAULT_MEMBER_ROLE, FakeAccount, productUse, startFakeCloud, type FakeCloud, type FakeCloudOptions, type OrgAccount } from '../simulator';
+import { buildAccount, DEFAULT_MEMBER_ROLE, FakeAccount, productUse, type FakeCloud, type OrgAccount } from '../simulator';
 import { addSimulatorMembers, SIMULATOR_ACCOUNT_ID, simulatorCredentials, simulatorMemberId } from '../simulator/function-wiring';
+import { cloudApiRejection, cloudsClosedAfterEach } from './helpers/clouds';
 
-const clouds: FakeCloud[] = [];
-async function start(options: FakeCloudOptions = {}): Promise<FakeCloud> {
-  const cloud = await startFakeCloud(options);
-  clouds.push(cloud);
-  return cloud;
-}
-afterEach(async () => {
-  await Promise.all(clouds.splice(0).map((c) => c.close()));
-});
+const start = cloudsClosedAfterEach();
 afterAll(() => clearSecretsForTests());
 
 const endpoint = (cloud: FakeCloud): URL => new URL(cloud.endpoint);
@@ -45,15 +37,7 @@ const sts = (cloud: FakeCloud, creds: CloudCredentials = simulatorCredentials) =
 const ram = (cloud: FakeCloud, creds: CloudCredentials) => new RamAdapter(createRamClient(creds, endpoint(cloud), DEFAULT_TIMEOUTS));
 const trail = (cloud: FakeCloud, creds: CloudCredentials) => new ActionTrailAdapter(createActionTrailClient(creds, endpoint(cloud)), DEFAULT_TIMEOUTS);
 
-async function rejection(promise: Promise<unknown>): Promise<CloudApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = cloudApiRejection;
 
 /** Assumes the Resource Directory's role in a member, with the management account's (the function's) credentials. */
 const assume = (cloud: FakeCloud, accountId: string, sessionName = 'stale-key-detector'): Promise<AssumedRoleCredentials> =>

@@ -9,11 +9,11 @@ import { request as httpRequest, createServer, type IncomingHttpHeaders } from '
 import type { AddressInfo } from 'node:net';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
 import { OSS_ACTIONS, ossEndpointFor, OssDocumentStore, type OssStoreOptions } from '../functions/stale-key-detector/src/adapters/oss-store';
-import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
 import { cloudFix, dispositionOf } from '../functions/stale-key-detector/src/errors/error-codes';
 import { clearSecretsForTests, registerSecret } from '../functions/stale-key-detector/src/redact';
 import { DEFAULT_CREDENTIALS, startFakeCloud, type FakeCloud, type FakeCredential } from '../simulator';
 import { ossCanonicalResource, ossSignature, ossStringToSign } from '../simulator/oss-signature';
+import { cloudApiRejection } from './helpers/clouds';
 
 const BUCKET = 'stale-key-state';
 const HOST = `${BUCKET}.oss-cn-hangzhou-internal.aliyuncs.com`;
@@ -41,15 +41,7 @@ function store(options: Partial<OssStoreOptions> = {}): OssDocumentStore {
   return new OssDocumentStore({ bucket: BUCKET, prefix: 'state', region: 'cn-hangzhou', endpoint: new URL(cloud.endpoint), credentials: STS, timeoutMs: 5_000, ...options });
 }
 
-async function rejection(promise: Promise<unknown>): Promise<CloudApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = cloudApiRejection;
 
 describe('OssDocumentStore on ali-oss', () => {
   it('reads a missing document as undefined', async () => {

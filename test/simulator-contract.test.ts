@@ -24,24 +24,15 @@ import {
   dingtalkSign,
   isoSeconds,
   productUse,
-  startFakeCloud,
   type FakeCloud,
-  type FakeCloudOptions,
   type FakeCredential,
 } from '../simulator';
 import { rpcSignature, rpcStringToSign } from '../simulator/rpc-signature';
+import { cloudsClosedAfterEach } from './helpers/clouds';
 
 // ---------- helpers ----------
 
-const clouds: FakeCloud[] = [];
-async function start(options: FakeCloudOptions = {}): Promise<FakeCloud> {
-  const cloud = await startFakeCloud(options);
-  clouds.push(cloud);
-  return cloud;
-}
-afterEach(async () => {
-  await Promise.all(clouds.splice(0).map((c) => c.close()));
-});
+const start = cloudsClosedAfterEach();
 
 const STS: CloudCredentials = { ...DEFAULT_CREDENTIALS };
 
