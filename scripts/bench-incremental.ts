@@ -41,6 +41,7 @@ import type { WorkerResult } from './bench';
 import { buildAccount, createRng, productUse, randomAccessKeyId, startFakeCloud, type FakeAccount, type FakeCloud, type FakeKey, type Rng } from '../simulator';
 import { fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
 import { childOutput } from './child-output';
+import { latencyFlag, numberFlag } from './bench-flags';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -92,14 +93,8 @@ function flags(argv: readonly string[]) {
     },
     strict: true,
   });
-  const num = (name: keyof typeof values, min: number, max = Number.POSITIVE_INFINITY): number => {
-    const raw = values[name];
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isFinite(n) || n < min || n > max) throw new Error(`--${name}: must be a number from ${min} to ${max}, got "${String(raw)}"`);
-    return n;
-  };
-  const latency = /^(\d+)-(\d+)$/.exec(values.latency ?? '');
-  if (latency === null) throw new Error(`--latency: must be MIN-MAX in ms, like 30-90, got "${values.latency}"`);
+  const num = (name: keyof typeof values, min: number, max?: number): number => numberFlag(values[name], name, min, max);
+  const latency = latencyFlag(values.latency);
   const qps = num('qps', 1);
   return {
     users: Math.floor(num('users', 1)),
@@ -111,7 +106,7 @@ function flags(argv: readonly string[]) {
     hours: Math.floor(num('hours', 1, 48)),
     /** Hourly runs before the measured ones, so that these show the state after a day of runs, not after the first full scan. */
     warmupHours: Math.floor(num('warmup-hours', 0, 48)),
-    latency: [Number(latency[1]), Number(latency[2])] as const,
+    latency,
     clientShare: num('client-share', 0.1, 1),
     useRate: num('use-rate', 0, 1),
     reviveRate: num('revive-rate', 0, 1),

@@ -50,6 +50,7 @@ import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { FakeAccount, startFakeCloud, type FakeCloud, type FakeCloudOptions, type FcInvocationOutcome } from '../simulator';
 import { addSimulatorMembers, fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
 import { childOutput } from './child-output';
+import { latencyFlag, numberFlag } from './bench-flags';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -102,14 +103,8 @@ function flags(argv: readonly string[]) {
     },
     strict: true,
   });
-  const num = (name: keyof typeof values, min: number, max: number): number => {
-    const raw = values[name];
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isFinite(n) || n < min || n > max) throw new Error(`--${name}: must be a number from ${min} to ${max}, got "${String(raw)}"`);
-    return n;
-  };
-  const latency = /^(\d+)-(\d+)$/.exec(values.latency ?? '');
-  if (latency === null) throw new Error(`--latency: must be MIN-MAX in ms, like 30-90, got "${values.latency}"`);
+  const num = (name: keyof typeof values, min: number, max?: number): number => numberFlag(values[name], name, min, max);
+  const latency = latencyFlag(values.latency);
   const qps = num('qps', 1, 10_000);
   return {
     accounts: Math.floor(num('accounts', 1, 100)),
@@ -118,7 +113,7 @@ function flags(argv: readonly string[]) {
     qps,
     /** RAM at twice ActionTrail, as in a real account (100/s vs 50/s). */
     ramQps: 2 * qps,
-    latency: [Number(latency[1]), Number(latency[2])] as const,
+    latency,
     clientShare: num('client-share', 0.1, 1),
     inProcess: values.processes !== true,
     /** The fake cloud's listen backlog (0: Node's default, 511). */

@@ -25,6 +25,7 @@ import { fcContext, simulatorAdapters } from '../simulator/function-wiring';
 import { benchIncremental } from './bench-incremental';
 import { benchOrganisation } from './bench-organisation';
 import { childOutput } from './child-output';
+import { latencyFlag, numberFlag } from './bench-flags';
 
 const root = resolve(__dirname, '..');
 const bundle = join(root, 'functions', 'stale-key-detector', 'dist', 'index.js');
@@ -55,14 +56,8 @@ function flags() {
     },
     strict: true,
   });
-  const num = (name: keyof typeof values, min: number): number => {
-    const raw = values[name];
-    const n = Number(raw);
-    if (typeof raw !== 'string' || !Number.isFinite(n) || n < min) throw new Error(`--${name}: must be a number >= ${min}, got "${String(raw)}"`);
-    return n;
-  };
-  const latency = /^(\d+)-(\d+)$/.exec(values.latency ?? '');
-  if (latency === null) throw new Error(`--latency: must be MIN-MAX in ms, like 30-90, got "${values.latency}"`);
+  const num = (name: keyof typeof values, min: number): number => numberFlag(values[name], name, min);
+  const latency = latencyFlag(values.latency);
   const qps = num('qps', 1);
   return {
     users: num('users', 1),
@@ -70,7 +65,7 @@ function flags() {
     qps,
     // RAM's real limit is 100/s; scaled up with Q so that, as in a real account, ActionTrail binds.
     ramQps: values['ram-qps'] === undefined ? Math.max(100, qps) : num('ram-qps', 1),
-    latency: [Number(latency[1]), Number(latency[2])] as const,
+    latency,
     clientShare: num('client-share', 0.1),
     naiveKeys: num('naive-keys', 1),
     throttleRate: num('throttle-rate', 0),
