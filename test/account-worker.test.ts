@@ -7,7 +7,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { FakeAccount, HOUR_MS, MINUTE_MS, startFakeCloud, type FakeCloud } from '../simulator';
-import { addSimulatorMembers, fcContext, simulatorEnv, simulatorMemberId, accountSummaryOf } from '../simulator/function-wiring';
+import { addSimulatorMembers, fcContext, simulatorMemberId, simulatorOrganisationEnv, accountSummaryOf } from '../simulator/function-wiring';
 
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 let cloud: FakeCloud;
@@ -24,7 +24,7 @@ const scanEvent = (accountId: string, extra: Record<string, unknown> = {}) =>
 
 function invoke(event: string, env: Record<string, string> = {}): Promise<Summary> {
   return handleInvocation(Buffer.from(event), fcContext(), {
-    env: simulatorEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', ACCOUNTS: 'resource-directory', RESOURCE_MANAGER_ENDPOINT: cloud.endpoint, STS_ENDPOINT: cloud.endpoint, ...env }),
+    env: simulatorOrganisationEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000', ...env }),
     clock: { now: () => Date.now(), sleep: async () => {} },
     logger: silentLogger,
   }).then(accountSummaryOf);

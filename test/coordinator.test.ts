@@ -10,7 +10,7 @@ import type { OrganisationSummary } from '../functions/stale-key-detector/src/co
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import { DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
-import { addSimulatorMembers, fcContext, SIMULATOR_STATE_BUCKET, simulatorEnv, simulatorMemberId, simulatorStateEnv } from '../simulator/function-wiring';
+import { addSimulatorMembers, fcContext, organisationSummaryOf, SIMULATOR_STATE_BUCKET, simulatorMemberId, simulatorOrganisationEnv, simulatorStateEnv } from '../simulator/function-wiring';
 
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 const clock = { now: () => Date.now(), sleep: async () => {} };
@@ -20,14 +20,7 @@ let env: Record<string, string>;
 beforeEach(async () => {
   cloud = await startFakeCloud({ account: new FakeAccount() });
   addSimulatorMembers(cloud, { count: 3, users: 5, keysPerUser: 2, now: NOW });
-  env = simulatorEnv(cloud, {
-    RAM_QPS: '10000',
-    ACTIONTRAIL_QPS: '10000',
-    ACCOUNTS: 'resource-directory',
-    RESOURCE_MANAGER_ENDPOINT: cloud.endpoint,
-    STS_ENDPOINT: cloud.endpoint,
-    FUNCTION_COMPUTE_ENDPOINT: cloud.endpoint,
-  });
+  env = simulatorOrganisationEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' });
   // FC runs the real handler for every invocation: the coordinator's workers are this function.
   cloud.setFcHandler(async (_name, body) => ({ result: await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger }) }));
 });
@@ -36,9 +29,7 @@ afterEach(async () => {
 });
 
 async function coordinate(event: object): Promise<OrganisationSummary> {
-  const result = await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), { env, clock, logger: silentLogger });
-  if (!('totals' in result)) throw new Error('expected an organisation summary');
-  return result;
+  return organisationSummaryOf(await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), { env, clock, logger: silentLogger }));
 }
 
 const posted = () => cloud.dingtalk.messages.map((m) => m.body['markdown'] as { title: string; text: string });
