@@ -40,7 +40,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Server } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
@@ -152,26 +151,15 @@ function tcpCounters(): { listenOverflows: number; synRetrans: number } | undefi
 }
 
 /**
- * startFakeCloud with a longer listen queue. The fake listens with Node's default backlog (511);
- * 20 accounts' workers open connections by the hundred at once (each keeps up to ~45 look-ups in
- * flight), and while this machine's CPU is saturated the queue overflows: connects wait for SYN
- * retransmits (1 s, 3 s), some outlast the function's 5 s connect timeout and are retried, and the
- * retries feed the storm (measured: 46,418 overflows and 1.66x instead of 0 and 1.27x). On the
- * cloud each service's front end takes the connections; `--backlog 0` keeps Node's default.
+ * startFakeCloud with a longer listen queue (`--backlog`; 0 keeps Node's 511). 20 accounts' workers
+ * open connections by the hundred at once (each keeps up to ~45 look-ups in flight), and while this
+ * machine's CPU is saturated a 511 queue overflows: connects wait for SYN retransmits (1 s, 3 s),
+ * some outlast the function's 5 s connect timeout and are retried, and the retries feed the storm
+ * (measured: 46,418 overflows and 1.66x instead of 0 and 1.27x). On the cloud each service's front
+ * end takes the connections.
  */
-async function startCloud(options: FakeCloudOptions, backlog: number): Promise<FakeCloud> {
-  if (backlog === 0) return startFakeCloud(options);
-  const proto = Server.prototype as unknown as { listen: (...args: unknown[]) => unknown };
-  const listen = proto.listen;
-  // startFakeCloud calls listen(0, '127.0.0.1', callback).
-  proto.listen = function (this: Server, ...args: unknown[]) {
-    return listen.apply(this, args.length === 3 && typeof args[2] === 'function' ? [args[0], args[1], backlog, args[2]] : args);
-  };
-  try {
-    return await startFakeCloud(options);
-  } finally {
-    proto.listen = listen;
-  }
+function startCloud(options: FakeCloudOptions, backlog: number): Promise<FakeCloud> {
+  return startFakeCloud(backlog === 0 ? options : { ...options, listenBacklog: backlog });
 }
 
 async function startOrganisation(f: Flags, now: number): Promise<FakeCloud> {

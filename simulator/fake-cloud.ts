@@ -102,7 +102,7 @@ export class FakeCloud {
     const cloud = new FakeCloud(options);
     await new Promise<void>((resolve, reject) => {
       cloud.server.once('error', reject);
-      cloud.server.listen(0, '127.0.0.1', () => {
+      cloud.server.listen({ port: 0, host: '127.0.0.1', ...(options.listenBacklog === undefined ? {} : { backlog: options.listenBacklog }) }, () => {
         cloud.server.off('error', reject);
         resolve();
       });

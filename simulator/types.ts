@@ -116,6 +116,11 @@ export interface FakeCloudOptions {
   readonly seed?: number | undefined;
   /** Keep requestLog (off by default: memory). */
   readonly recordRequests?: boolean | undefined;
+  /**
+   * The server's listen backlog (default Node's, 511). Many workers connecting at once on a busy
+   * machine overflow 511 (npm run bench -- --organisation); on the cloud each service takes its own.
+   */
+  readonly listenBacklog?: number | undefined;
   /** Default: accessToken 'fake-robot-token', secret 'SECfake-signing-secret', no keywords. */
   readonly dingtalk?: DingtalkOptions | undefined;
   /**
