@@ -1,4 +1,5 @@
-import Sts, * as $Sts from '@alicloud/sts20150401';
+import type Sts from '@alicloud/sts20150401';
+import type * as $Sts from '@alicloud/sts20150401';
 import { CloudApiError } from '../errors/cloud-api-error';
 import { redact, registerSecret } from '../redact';
 import { DEFAULT_STS_ENDPOINT } from './caller-identity';
@@ -6,6 +7,12 @@ import type { CloudCredentials } from './credentials';
 import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './timeouts';
+
+/**
+ * The STS SDK, loaded when a client is first built: only an organisation's runs assume roles, and
+ * every other cold start should not run its module code (as ali-oss and fc2 are loaded).
+ */
+const stsSdk = (): typeof $Sts => require('@alicloud/sts20150401') as typeof $Sts;
 
 /**
  * STS 2015-04-01 AssumeRole (@alicloud/sts20150401 on openapi-core, ACS3-HMAC-SHA256): temporary
@@ -85,7 +92,7 @@ export function assumeRoleProblem(request: AssumeRoleRequest): { readonly code: 
 }
 
 export function createStsClient(credentials: CloudCredentials, endpoint: URL = new URL(DEFAULT_STS_ENDPOINT), timeouts: Timeouts = DEFAULT_TIMEOUTS): Sts {
-  return new Sts(openApiConfig(credentials, endpoint, timeouts));
+  return new (stsSdk().default)(openApiConfig(credentials, endpoint, timeouts));
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -108,7 +115,7 @@ export class AssumeRoleAdapter {
     const accountId = (parseRoleArn(request.roleArn) as { accountId: string }).accountId;
     let body: $Sts.AssumeRoleResponseBody | undefined;
     try {
-      const sent = new $Sts.AssumeRoleRequest({ roleArn: request.roleArn, roleSessionName: request.sessionName, durationSeconds: request.durationSeconds ?? DEFAULT_SESSION_SECONDS });
+      const sent = new (stsSdk().AssumeRoleRequest)({ roleArn: request.roleArn, roleSessionName: request.sessionName, durationSeconds: request.durationSeconds ?? DEFAULT_SESSION_SECONDS });
       body = (await this.client.assumeRole(sent)).body;
     } catch (error) {
       throw toCloudApiError(error, 'STS', action);

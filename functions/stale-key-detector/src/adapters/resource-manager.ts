@@ -1,8 +1,12 @@
-import ResourceManager, * as $ResourceManager from '@alicloud/resourcemanager20200331';
+import type ResourceManager from '@alicloud/resourcemanager20200331';
+import type * as $ResourceManager from '@alicloud/resourcemanager20200331';
 import type { CloudCredentials } from './credentials';
 import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
 import { DEFAULT_TIMEOUTS, type Timeouts } from './timeouts';
+
+/** The Resource Manager SDK, loaded when a client is first built: only a coordinator lists accounts (see assume-role.ts). */
+const resourceManagerSdk = (): typeof $ResourceManager => require('@alicloud/resourcemanager20200331') as typeof $ResourceManager;
 
 /**
  * Resource Manager 2020-03-31 (the Resource Directory's member list), on openapi-core, signed
@@ -49,7 +53,7 @@ export function createResourceManagerClient(
   endpoint: URL = new URL(DEFAULT_RESOURCE_MANAGER_ENDPOINT),
   timeouts: Timeouts = DEFAULT_TIMEOUTS,
 ): ResourceManager {
-  return new ResourceManager(openApiConfig(credentials, endpoint, timeouts));
+  return new (resourceManagerSdk().default)(openApiConfig(credentials, endpoint, timeouts));
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -66,7 +70,7 @@ export class ResourceManagerAdapter {
     if (!Number.isInteger(pageNumber) || pageNumber < 1) throw new RangeError(`pageNumber must be a whole number from 1: ${pageNumber}`);
     let body: $ResourceManager.ListAccountsResponseBody | undefined;
     try {
-      body = (await this.client.listAccounts(new $ResourceManager.ListAccountsRequest({ pageNumber, pageSize: LIST_ACCOUNTS_PAGE_SIZE }))).body;
+      body = (await this.client.listAccounts(new (resourceManagerSdk().ListAccountsRequest)({ pageNumber, pageSize: LIST_ACCOUNTS_PAGE_SIZE }))).body;
     } catch (error) {
       throw toCloudApiError(error, 'ResourceManager', 'ListAccounts');
     }
