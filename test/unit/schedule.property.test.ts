@@ -185,6 +185,13 @@ describe('the digest rule (examples)', () => {
     expect(digests.map((t) => new Date(t).toISOString())).toEqual(['2026-11-26T00:00:00.000Z']);
   });
 
+  it('puts a skipped DIGEST_HOUR at the end of a gap that does not start on the hour (Chatham skips 02:45-03:45)', () => {
+    // 2026-09-27 03:45 CHADT is 14:00 UTC the day before; on 40-minute runs that run's window (13:20, 14:00] holds it.
+    const schedule = { intervalMinutes: 40, digestHour: 3, timezone: 'Pacific/Chatham' };
+    const digests = runs(utc('2026-09-26T08:00:00Z'), 40, 1).filter((t) => isDigestRun(t, schedule));
+    expect(digests.map((t) => new Date(t).toISOString())).toEqual(['2026-09-26T14:00:00.000Z']);
+  });
+
   it('gives the DST switch days of New York exactly one digest each, at 02:00 local too', () => {
     for (const [day, expected] of [
       // 2026-03-08 skips 02:00-03:00: the digest is the first run after the gap, 03:00 EDT (07:00 UTC).

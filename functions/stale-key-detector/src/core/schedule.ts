@@ -28,11 +28,36 @@ export function crossingWindow(t: number, intervalMinutes: number): { readonly f
  */
 function digestInstant(localDay: DateTime, hour: number): number {
   const resolved = DateTime.fromObject({ year: localDay.year, month: localDay.month, day: localDay.day, hour }, { zone: localDay.zone });
+  if (resolved.hour !== hour || resolved.minute !== 0) return endOfGap(localDay, hour, resolved.toMillis());
   for (const minutes of [60, 30]) {
     const earlier = resolved.minus({ minutes });
     if (earlier.hasSame(resolved, 'day') && earlier.hour === hour && earlier.minute === 0) return earlier.toMillis();
   }
   return resolved.toMillis();
+}
+
+/**
+ * The first instant whose clock reads `hour`:00 or later on `localDay`, when a switch skipped that
+ * time. luxon moves a skipped time forward by the switch's size, which is the end of the gap only
+ * when the gap starts on the hour: Pacific/Chatham skips 02:45-03:45, so 03:00 would become 04:00.
+ * The clock runs forward through a gap, so a binary search over instants finds the gap's end.
+ */
+function endOfGap(localDay: DateTime, hour: number, after: number): number {
+  const day = localDay.toISODate() ?? '';
+  const reads = (t: number): boolean => {
+    const local = DateTime.fromMillis(t, { zone: localDay.zone });
+    const date = local.toISODate() ?? '';
+    return date > day || (date === day && local.hour >= hour);
+  };
+  // Switches move clocks by at most 2 hours: 3 hours before, the clock still reads earlier.
+  let before = after - 3 * 60 * MINUTE_MS;
+  let at = after;
+  while (at - before > 1) {
+    const middle = Math.floor((before + at) / 2);
+    if (reads(middle)) at = middle;
+    else before = middle;
+  }
+  return at;
 }
 
 /**
