@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
+import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
+import { scanDeadline } from '../functions/stale-key-detector/src/pacing/deadline';
 import { DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, startFakeCloud, type FakeCloud } from '../simulator';
 import { addSimulatorMembers, fcContext, organisationSummaryOf, SIMULATOR_STATE_BUCKET, simulatorMemberId, simulatorOrganisationEnv, simulatorStateEnv } from '../simulator/function-wiring';
 
@@ -28,8 +30,40 @@ afterEach(async () => {
   await cloud.close();
 });
 
-async function coordinate(event: object): Promise<OrganisationSummary> {
-  return organisationSummaryOf(await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), { env, clock, logger: silentLogger }));
+async function coordinate(event: object, coordinatorClock: Clock = clock): Promise<OrganisationSummary> {
+  return organisationSummaryOf(await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), { env, clock: coordinatorClock, logger: silentLogger }));
+}
+
+/**
+ * One account at a time (ACCOUNT_CONCURRENCY=1), and after member 2's worker answers, the
+ * coordinator's clock jumps to `leftMs` before its deadline (the workers keep the real clock).
+ * Member 3's worker never answers until the test ends. Returns the run's summary.
+ */
+async function lateWave(leftMs: number): Promise<OrganisationSummary> {
+  env['ACCOUNT_CONCURRENCY'] = '1';
+  let skew = 0;
+  const started = Date.now();
+  // The coordinator's deadline, as the handler sets it from FC's timeout (fcContext: 900 s).
+  const deadline = scanDeadline(started, 900);
+  let release = (): void => {};
+  const hung = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  cloud.setFcHandler(async (_name, body) => {
+    const accountId = (JSON.parse(body.toString('utf8')) as { accountScan: { accountId: string } }).accountScan.accountId;
+    if (accountId === simulatorMemberId(3)) {
+      await hung;
+      return { error: { errorMessage: 'ended by the test', errorType: 'Error' } };
+    }
+    const result = await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger });
+    if (accountId === simulatorMemberId(2)) skew = deadline - leftMs - Date.now();
+    return { result };
+  });
+  try {
+    return await coordinate({ report: 'full' }, { now: () => Date.now() + skew, sleep: async () => {} });
+  } finally {
+    release();
+  }
 }
 
 const posted = () => cloud.dingtalk.messages.map((m) => m.body['markdown'] as { title: string; text: string });
@@ -61,6 +95,27 @@ describe('an organisation run', () => {
     // Redacted where each part was made: nothing secret in the summary or the message.
     const secrets = [DEFAULT_CREDENTIALS.accessKeySecret, DEFAULT_CREDENTIALS.securityToken ?? '', cloud.dingtalk.accessToken];
     for (const secret of secrets) expect(JSON.stringify(summary) + (digest?.text ?? '')).not.toContain(secret);
+  });
+
+  it('lists a member whose worker does not answer by the run\'s deadline as not scanned, and still reports the others', async () => {
+    // A late wave's invocation waits only for what is left of the run (1.5 s here), not a whole run's time.
+    const summary = await lateWave(1_500);
+    expect(summary.totals).toMatchObject({ accounts: 3, scanned: 2, notScanned: 1, complete: false });
+    const failed = summary.accounts.find((a) => a.accountId === simulatorMemberId(3));
+    expect(failed && 'error' in failed ? failed.error : undefined).toEqual({ message: expect.stringMatching(/^its worker did not answer within [12] s, by the run's deadline$/), fix: expect.stringContaining('ACCOUNT_CONCURRENCY') });
+    expect(cloud.fcInvocations).toHaveLength(3);
+    const [digest, ...rest] = posted();
+    expect(rest).toHaveLength(0);
+    expect(digest?.text).toMatch(/Incomplete: 1 account NOT SCANNED/);
+    expect(digest?.text).toContain('did not answer');
+  });
+
+  it('does not invoke a worker when the run\'s deadline has passed before its account\'s turn', async () => {
+    const summary = await lateWave(-1_000);
+    expect(summary.totals).toMatchObject({ accounts: 3, scanned: 2, notScanned: 1, complete: false });
+    const failed = summary.accounts.find((a) => a.accountId === simulatorMemberId(3));
+    expect(failed && 'error' in failed ? failed.error.message : '').toMatch(/^not started: the run reached its deadline/);
+    expect(cloud.fcInvocations).toHaveLength(2);
   });
 
   it('fails with a failure alert when Resource Manager cannot list the accounts', async () => {

@@ -27,6 +27,9 @@ import { callWithRetry, DEFAULT_RETRY_POLICY } from './pacing/retry';
 
 /** Time the coordinator keeps after its workers' deadline, to merge and post. */
 export const COORDINATOR_MARGIN_MS = 60_000;
+/** Less time than this before the run's deadline and a worker is not invoked at all. */
+const MIN_WORKER_WAIT_MS = 1_000;
+const TOO_LITTLE_TIME_FIX = "raise ACCOUNT_CONCURRENCY to the number of accounts, so that every account starts at once, or the function's timeout in s.yaml";
 
 /** What a coordinator run returns. Field names are a contract. */
 export interface OrganisationSummary {
@@ -67,12 +70,26 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
   const endpoint = readString(run.env, 'FUNCTION_COMPUTE_ENDPOINT') === undefined ? fcEndpointFor(run.self.accountId, config.region) : readBaseUrl(run.env, 'FUNCTION_COMPUTE_ENDPOINT', '');
   // Workers stop starting calls a margin before this run's own deadline: the merge and the post need time.
   const workerDeadline = options.deadline - COORDINATOR_MARGIN_MS;
-  const fc = createFcClient(credentials, endpoint, { connectTimeout: 5_000, readTimeout: Math.max(30_000, options.deadline - clock.now()) }, config.region);
   run.logger.info('organisation run starting', { accounts: selection.accounts.length, missing: selection.missing.length, concurrency: accounts.concurrency });
 
   const scanOne = async (account: OrgAccount): Promise<Summary> => {
+    // An invocation waits at most until this run's deadline, counted when it starts: one started in
+    // a later wave (ACCOUNT_CONCURRENCY below the number of accounts) gets what is left, not a whole
+    // run's time, so a worker that hangs never keeps the report from going out. Hence a client per
+    // invocation: fc2 has one timeout per client.
+    const waitMs = options.deadline - clock.now();
+    if (waitMs < MIN_WORKER_WAIT_MS) throw new ScanFailedError("not started: the run reached its deadline before this account's turn", TOO_LITTLE_TIME_FIX);
+    const fc = createFcClient(credentials, endpoint, { connectTimeout: Math.min(5_000, waitMs), readTimeout: waitMs }, config.region);
     const event = { accountScan: { accountId: account.accountId, triggerTime: new Date(options.now).toISOString(), deadline: new Date(workerDeadline).toISOString(), runId: options.runId, report: options.report } };
-    const outcome = await invokeFunction(fc, { functionName, event: JSON.stringify(event) });
+    let outcome: Awaited<ReturnType<typeof invokeFunction>>;
+    try {
+      outcome = await invokeFunction(fc, { functionName, event: JSON.stringify(event) });
+    } catch (error) {
+      if (error instanceof CloudApiError && error.code === 'Timeout') {
+        throw new ScanFailedError(`its worker did not answer within ${Math.round(waitMs / 1000)} s, by the run's deadline`, `find the worker's invocation in the function's logs (event accountScan, this account's id); ${TOO_LITTLE_TIME_FIX}`, { cause: error });
+      }
+      throw error;
+    }
     if (outcome.error !== undefined) throw workerError(outcome.error.errorType, outcome.error.errorMessage);
     return workerSummary(outcome.result);
   };
