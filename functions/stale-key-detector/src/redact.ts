@@ -118,6 +118,10 @@ const PATTERNS: readonly RegExp[] = [
 export function redact(text: string): string {
   let out = cutStringToSign(text);
   for (const variant of allVariants()) {
+    // Most texts are short (ids, names, dates) and most forms long (an STS token's run to hundreds
+    // of characters): a form longer than the text cannot be in it. Checked each time, as masking
+    // can lengthen the text (a 6-character secret becomes the 10-character mask).
+    if (variant.length > out.length) continue;
     out = out.split(variant).join(MASK);
     // Masking can join the text around a mask into a new occurrence; mask that too. A form that is
     // itself part of the mask would come back with every pass: its one pass is all there is to do.
