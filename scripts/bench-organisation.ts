@@ -17,22 +17,30 @@
  * Two runs, the same path, each on a fresh simulator (same accounts): one account alone (the
  * coordinator with ACCOUNTS_INCLUDE naming member-01), then all N with ACCOUNT_CONCURRENCY = N.
  *
- * Where the workers run. On Function Compute each worker is an instance with a vCPU of its own;
- * here they share this machine's cores with the fake cloud, so the CPU used is printed, and
- * "what binds" says whether the CPU or the quotas bound the run. By default the workers run in
- * this process (the handler from the sources), sharing its one JavaScript thread with the fake
- * cloud: measured on 2 cores, 20 accounts x 2,000 keys at Q = 50 use 51-67 s of CPU for one
- * account's 44 s, so the thread is the limit and the ratio varies from run to run (1.27-1.45x).
- * --processes runs each invocation in a child process of its own instead, the deployed bundle's
- * handler, as FC runs each on an instance of its own; that is closer to FC's isolation but costs
- * 2.6-3 times the CPU (21 event loops each waking per call, 20 bundle loads and JIT warm-ups:
- * 139-175 s in all), which 2 cores cannot give within 44 s (2.2-2.7x).
+ * Where things run. On the cloud, RAM, ActionTrail, STS, Resource Manager and FC's front end are
+ * Alibaba's machines and each worker is an FC instance with a vCPU of its own; here all of it
+ * shares this machine's cores, so each process's CPU is printed and "what binds" says whether the
+ * CPU or the quotas bound the run.
+ *  - The fake cloud runs in a process of its own (scripts/bench-cloud-process.ts), off the
+ *    workers' threads; --shared-thread puts it back in this process.
+ *  - The workers (default) are spread over as many FC instances as the machine has cores
+ *    (scripts/bench-instances.ts): each a process that loads the deployed bundle once and takes
+ *    invocations concurrently, as an FC instance with an instance concurrency above 1 does. Ten
+ *    workers to a vCPU is harsher than FC's default of one to an instance.
+ *  - --instances 0 runs them all in this process (the handler from the sources): measured on 2
+ *    cores, 20 workers use about 40 s of CPU on that one thread within one account's 44 s, and the
+ *    ratio is 1.40 (1.27-1.50 with the fake cloud on the same thread too).
+ *  - --processes runs each invocation in a child process of its own: closest to FC's isolation, but
+ *    20 bundle loads and JIT warm-ups cost 2.6-3 times the CPU (139-175 s), which 2 cores cannot
+ *    give within 44 s (2.2-2.7x).
  *
  *   npm run bench -- --organisation                       20 accounts x 1,000 users x 2 keys, Q = 50 (under 2 minutes)
+ *   npm run bench -- --organisation --instances 0         every worker on this process's one thread
  *   npm run bench -- --organisation --processes           each worker invocation in a child process (about 2.5 minutes)
  *   npm run bench -- --organisation --qps 200             4x the real limits (quicker, and 4x the CPU a second)
- *   flags: --accounts N --users N --keys-per-user N --qps Q --latency MIN-MAX --client-share F --processes
- *          --backlog N (the fake cloud's listen backlog, default 4096; 0 = Node's 511: see startCloud)
+ *   flags: --accounts N --users N --keys-per-user N --qps Q --latency MIN-MAX --client-share F
+ *          --instances N (default: the machine's cores; 0 = this process) | --processes, --shared-thread
+ *          --backlog N (the fake cloud's listen backlog, default 4096; 0 = Node's 511: see cloudOptions)
  *   BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" adds node flags to each child process (--processes)
  */
 import { spawn } from 'node:child_process';
@@ -44,11 +52,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
-import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { type FcContext, handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
-import { FakeAccount, startFakeCloud, type FakeCloud, type FakeCloudOptions, type FcInvocationOutcome } from '../simulator';
-import { addSimulatorMembers, fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
+import { CloudStats, type FcHandler, type FcInvocationOutcome } from '../simulator';
+import type { ActionStats } from '../simulator/types';
+import { fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
+import { snapshotStats, startCloudProcess, startOrganisationCloud, type CloudProcessOptions, type CloudReadout, type LoopDelay } from './bench-cloud-process';
 import { childOutput } from './child-output';
+import { InstancePool, type InstanceUsage } from './bench-instances';
 import { latencyFlag, numberFlag } from './bench-flags';
 
 const root = resolve(__dirname, '..');
@@ -57,6 +68,8 @@ const AT = 'actiontrail:GetAccessKeyLastUsedProducts';
 const FUNCTION = { name: 'stale-key-detector', timeout: 3600 };
 /** The issue's bar: the organisation's wall time over one account's. */
 const BAR_RATIO = 1.3;
+/** Counters of an account the fake never heard from: all zero. */
+const NO_CALLS = new CloudStats();
 
 /**
  * One FC instance: loads the bundle (a cold start), runs the handler on the event, prints one JSON
@@ -74,7 +87,7 @@ handler(Buffer.from(process.env.BENCH_EVENT), JSON.parse(process.env.BENCH_CONTE
 );
 `;
 
-interface Instance {
+interface Invocation {
   readonly accountId: string;
   /** performance.now() when FC ran the invocation and when it answered. */
   readonly startedAt: number;
@@ -98,6 +111,8 @@ function flags(argv: readonly string[]) {
       latency: { type: 'string', default: '30-90' },
       'client-share': { type: 'string', default: '0.95' },
       processes: { type: 'boolean', default: false },
+      instances: { type: 'string' },
+      'shared-thread': { type: 'boolean', default: false },
       backlog: { type: 'string', default: '4096' },
     },
     strict: true,
@@ -105,6 +120,8 @@ function flags(argv: readonly string[]) {
   const num = (name: keyof typeof values, min: number, max?: number): number => numberFlag(values[name], name, min, max);
   const latency = latencyFlag(values.latency);
   const qps = num('qps', 1, 10_000);
+  if (values.processes === true && values.instances !== undefined) throw new Error('--processes and --instances: give one (a process per invocation, or N instances taking invocations concurrently)');
+  const instances = values.instances === undefined ? cpus().length : Math.floor(num('instances', 0, 100));
   return {
     accounts: Math.floor(num('accounts', 1, 100)),
     users: Math.floor(num('users', 1, 100_000)),
@@ -114,7 +131,13 @@ function flags(argv: readonly string[]) {
     ramQps: 2 * qps,
     latency,
     clientShare: num('client-share', 0.1, 1),
-    inProcess: values.processes !== true,
+    /**
+     * Where the workers run: in this process (--instances 0), spread over N long-lived instance
+     * processes (--instances N, default one per core), or a process per invocation (--processes).
+     */
+    workers: values.processes === true ? ({ kind: 'per-invocation' } as const) : instances === 0 ? ({ kind: 'bench-process' } as const) : ({ kind: 'instances', count: instances } as const),
+    /** The fake cloud in this process, on the workers' JavaScript thread (default: a process of its own). */
+    sharedThread: values['shared-thread'] === true,
     /** The fake cloud's listen backlog (0: Node's default, 511). */
     backlog: Math.floor(num('backlog', 0, 65_535)),
   };
@@ -127,12 +150,15 @@ interface RunResult {
   readonly wallMs: number;
   /** performance.now() when the coordinator's invocation started. */
   readonly startedAt: number;
-  readonly instances: readonly Instance[];
-  /** CPU of this process (the fake cloud, the coordinator, and the workers unless --processes). */
+  readonly instances: readonly Invocation[];
+  /** What each instance process used (--instances N), undefined otherwise. */
+  readonly instanceProcesses: readonly InstanceUsage[] | undefined;
+  /** CPU of this process: the coordinator, the workers unless --processes, the fake cloud with --shared-thread. */
   readonly parentCpuMs: number;
-  /** The event loop's delay in this process (ms): high when the fake cloud cannot keep up. */
-  readonly loopDelay: { readonly p50: number; readonly p99: number; readonly max: number };
-  readonly cloud: FakeCloud;
+  /** The event loop's delay in this process (ms): high when its one thread cannot keep up. */
+  readonly loopDelay: LoopDelay;
+  /** The fake's per-account counters, and its own process's CPU and loop delay (undefined with --shared-thread). */
+  readonly cloud: CloudReadout;
   /** TCP listen-queue overflows and SYN retransmissions on this machine during the run (Linux), undefined elsewhere. */
   readonly tcp: { readonly listenOverflows: number; readonly synRetrans: number } | undefined;
 }
@@ -151,60 +177,103 @@ function tcpCounters(): { listenOverflows: number; synRetrans: number } | undefi
 }
 
 /**
- * startFakeCloud with a longer listen queue (`--backlog`; 0 keeps Node's 511). 20 accounts' workers
- * open connections by the hundred at once (each keeps up to ~45 look-ups in flight), and while this
+ * The fake organisation (management account plus --accounts members at the real limits' ratio).
+ * `backlog`: the fake's listen queue (--backlog; 0 keeps Node's 511). 20 accounts' workers open
+ * connections by the hundred at once (each keeps up to ~45 look-ups in flight), and while this
  * machine's CPU is saturated a 511 queue overflows: connects wait for SYN retransmits (1 s, 3 s),
  * some outlast the function's 5 s connect timeout and are retried, and the retries feed the storm
  * (measured: 46,418 overflows and 1.66x instead of 0 and 1.27x). On the cloud each service's front
  * end takes the connections.
  */
-function startCloud(options: FakeCloudOptions, backlog: number): Promise<FakeCloud> {
-  return startFakeCloud(backlog === 0 ? options : { ...options, listenBacklog: backlog });
+function cloudOptions(f: Flags, now: number): CloudProcessOptions {
+  return {
+    accounts: f.accounts,
+    users: f.users,
+    keysPerUser: f.keysPerUser,
+    now,
+    qps: { [AT]: f.qps, 'ram:ListUsers': f.ramQps, 'ram:ListAccessKeys': f.ramQps },
+    latency: f.latency,
+    backlog: f.backlog,
+  };
 }
 
-async function startOrganisation(f: Flags, now: number): Promise<FakeCloud> {
-  const qps = { [AT]: f.qps, 'ram:ListUsers': f.ramQps, 'ram:ListAccessKeys': f.ramQps };
-  const cloud = await startCloud({ account: new FakeAccount(), latencyMs: f.latency, seed: 7 }, f.backlog);
-  addSimulatorMembers(cloud, { count: f.accounts, users: f.users, keysPerUser: f.keysPerUser, now, seed: 42, qps });
-  return cloud;
+/** FC for the fake: how it runs the worker invocations, and what their processes used. */
+interface Workers {
+  readonly invoke: FcHandler;
+  /** Per instance process (--instances), undefined when the workers ran elsewhere. */
+  usage(): Promise<readonly InstanceUsage[] | undefined>;
+  close(): Promise<void>;
 }
 
-/** FC's InvokeFunction on the fake: each invocation in this process, or (--processes) in a child process of its own. */
-function wireWorkers(cloud: FakeCloud, env: Record<string, string>, f: Flags, instances: Instance[]): void {
+/**
+ * FC's InvokeFunction for the fake: each invocation in this process (--instances 0), on one of N
+ * instance processes (--instances N), or in a child process of its own (--processes). `env()` is
+ * read at each invocation (the endpoints are known once the fake listens).
+ */
+function workers(env: () => Record<string, string>, f: Flags, invocations: Invocation[]): Workers {
   const accountOf = (body: Buffer): string => {
     const parsed = JSON.parse(body.toString('utf8')) as { accountScan?: { accountId?: string } };
     return parsed.accountScan?.accountId ?? '?';
   };
-  if (f.inProcess) {
-    const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-    cloud.setFcHandler(async (_name, body) => {
-      const started = performance.now();
-      const result = await handleInvocation(body, fcContext({ requestId: randomUUID(), function: FUNCTION }), { env, clock, logger: createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) }) });
+  /** Runs one invocation and records it, with the CPU and memory of its own process when it has one. */
+  const timed =
+    (run: (body: Buffer) => Promise<FcInvocationOutcome & { cpuMs?: number; peakRss?: number; loadMs?: number }>): FcHandler =>
+    async (_name, body) => {
+      const startedAt = performance.now();
+      const { cpuMs = Number.NaN, peakRss = Number.NaN, loadMs = 0, ...outcome } = await run(body);
       const endedAt = performance.now();
-      instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: 0, cpuMs: Number.NaN, peakRss: Number.NaN });
-      return { result };
-    });
-    return;
+      invocations.push({ accountId: accountOf(body), startedAt, endedAt, wallMs: endedAt - startedAt, loadMs, cpuMs, peakRss });
+      return outcome;
+    };
+  const context = (): FcContext => fcContext({ requestId: randomUUID(), function: FUNCTION });
+  const none = { usage: () => Promise.resolve(undefined), close: () => Promise.resolve() };
+  switch (f.workers.kind) {
+    case 'bench-process': {
+      const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+      const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+      return { ...none, invoke: timed(async (body) => ({ result: await handleInvocation(body, context(), { env: env(), clock, logger }) })) };
+    }
+    case 'instances': {
+      const pool = new InstancePool(f.workers.count, env, bundle);
+      return { invoke: timed((body) => pool.invoke(body, context())), usage: () => pool.usage(), close: () => pool.close() };
+    }
+    case 'per-invocation':
+      return {
+        ...none,
+        invoke: timed(async (body) => {
+          const child = spawn(process.execPath, [...(process.env['BENCH_WORKER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '-e', WORKER], {
+            env: { PATH: process.env['PATH'] ?? '', ...env(), BENCH_BUNDLE: bundle, BENCH_EVENT: body.toString('utf8'), BENCH_CONTEXT: JSON.stringify(context()) },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          const { code, stdout, stderr: log } = await childOutput(child);
+          if (code !== 0) return { error: { errorMessage: `the instance exited with ${code}: ${log.slice(-2000)}`, errorType: 'InstanceExited' }, log };
+          const answer = JSON.parse(stdout) as { result?: unknown; error?: { errorMessage: string; errorType: string }; loadMs: number; cpuMs: number; peakRss: number };
+          const usage = { loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss };
+          return answer.error === undefined ? { result: answer.result, log, ...usage } : { error: answer.error, log, ...usage };
+        }),
+      };
   }
-  cloud.setFcHandler(async (_name, body): Promise<FcInvocationOutcome> => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [...(process.env['BENCH_WORKER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), '-e', WORKER], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        ...env,
-        BENCH_BUNDLE: bundle,
-        BENCH_EVENT: body.toString('utf8'),
-        BENCH_CONTEXT: JSON.stringify(fcContext({ requestId: randomUUID(), function: FUNCTION })),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const { code, stdout, stderr: log } = await childOutput(child);
-    if (code !== 0) return { error: { errorMessage: `the instance exited with ${code}: ${log.slice(-2000)}`, errorType: 'InstanceExited' }, log };
-    const answer = JSON.parse(stdout) as { result?: unknown; error?: { errorMessage: string; errorType: string }; loadMs: number; cpuMs: number; peakRss: number };
-    const endedAt = performance.now();
-    instances.push({ accountId: accountOf(body), startedAt: started, endedAt, wallMs: endedAt - started, loadMs: answer.loadMs, cpuMs: answer.cpuMs, peakRss: answer.peakRss });
-    return answer.error === undefined ? { result: answer.result, log } : { error: answer.error, log };
-  });
+}
+
+/** A fake organisation that the run reads its counters from and closes, wherever it runs. */
+interface Cloud {
+  readonly endpoint: string;
+  readonly dingtalkWebhookUrl: string;
+  readout(accountIds: readonly string[]): Promise<CloudReadout>;
+  close(): Promise<void>;
+}
+
+/** The fake in a process of its own (default), or in this one (--shared-thread). */
+async function startCloud(f: Flags, now: number, invoke: FcHandler): Promise<Cloud> {
+  if (!f.sharedThread) return startCloudProcess(cloudOptions(f, now), invoke);
+  const cloud = await startOrganisationCloud(cloudOptions(f, now));
+  cloud.setFcHandler(invoke);
+  return {
+    endpoint: cloud.endpoint,
+    dingtalkWebhookUrl: cloud.dingtalkWebhookUrl,
+    readout: (accountIds) => Promise.resolve({ stats: snapshotStats(cloud, accountIds), cpuMs: undefined, loopDelay: undefined }),
+    close: () => cloud.close(),
+  };
 }
 
 /**
@@ -224,25 +293,26 @@ function ownHost(endpoint: string): string {
 
 /** One coordinator run on a fresh simulator: `include` narrows it to those accounts. */
 async function coordinatorRun(f: Flags, now: number, include: readonly string[] | undefined): Promise<RunResult> {
-  const cloud = await startOrganisation(f, now);
   const count = include?.length ?? f.accounts;
-  const env = simulatorOrganisationEnv(cloud, {
-    FUNCTION_COMPUTE_ENDPOINT: ownHost(cloud.endpoint),
-    ACCOUNT_CONCURRENCY: String(Math.min(100, count)),
-    ...(include === undefined ? {} : { ACCOUNTS_INCLUDE: include.join(',') }),
-    ACTIONTRAIL_QPS: String(f.qps * f.clientShare),
-    RAM_QPS: String(f.ramQps * f.clientShare),
-    LOG_LEVEL: 'warn',
-  });
-  const instances: Instance[] = [];
-  wireWorkers(cloud, env, f, instances);
-  const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  const tcp0 = tcpCounters();
-  const cpu0 = process.cpuUsage();
-  const started = performance.now();
+  const instances: Invocation[] = [];
+  let env: Record<string, string> = {};
+  const fc = workers(() => env, f, instances);
+  const cloud = await startCloud(f, now, fc.invoke);
   try {
+    env = simulatorOrganisationEnv(cloud, {
+      FUNCTION_COMPUTE_ENDPOINT: ownHost(cloud.endpoint),
+      ACCOUNT_CONCURRENCY: String(Math.min(100, count)),
+      ...(include === undefined ? {} : { ACCOUNTS_INCLUDE: include.join(',') }),
+      ACTIONTRAIL_QPS: String(f.qps * f.clientShare),
+      RAM_QPS: String(f.ramQps * f.clientShare),
+      LOG_LEVEL: 'warn',
+    });
+    const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const tcp0 = tcpCounters();
+    const cpu0 = process.cpuUsage();
+    const started = performance.now();
     const answer = await handleInvocation(Buffer.from('{"report":"full","dryRun":true}'), fcContext({ requestId: randomUUID(), function: FUNCTION }), {
       env,
       clock,
@@ -254,10 +324,11 @@ async function coordinatorRun(f: Flags, now: number, include: readonly string[] 
     const loopDelay = { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 };
     const tcp1 = tcpCounters();
     const tcp = tcp0 === undefined || tcp1 === undefined ? undefined : { listenOverflows: tcp1.listenOverflows - tcp0.listenOverflows, synRetrans: tcp1.synRetrans - tcp0.synRetrans };
-    return { summary: organisationSummaryOf(answer), wallMs, startedAt: started, instances, parentCpuMs: (cpu.user + cpu.system) / 1000, loopDelay, cloud, tcp };
-  } catch (error) {
-    await cloud.close();
-    throw error;
+    const summary = organisationSummaryOf(answer);
+    const readout = await cloud.readout(summary.accounts.map((a) => a.accountId));
+    return { summary, wallMs, startedAt: started, instances, instanceProcesses: await fc.usage(), parentCpuMs: (cpu.user + cpu.system) / 1000, loopDelay, cloud: readout, tcp };
+  } finally {
+    await Promise.all([cloud.close(), fc.close()]);
   }
 }
 
@@ -274,24 +345,52 @@ function scannedSummaries(r: RunResult): Summary[] {
   return r.summary.accounts.flatMap((a) => ('summary' in a ? [a.summary] : []));
 }
 
+/** Where a run's CPU went: this process's one JavaScript thread, the fake's process, the worker processes. */
+function cpuOf(r: RunResult, f: Flags) {
+  const n = r.instances.length;
+  const parts = ['coordinator', ...(f.workers.kind === 'bench-process' ? [`${n} worker${n === 1 ? '' : 's'}`] : []), ...(f.sharedThread ? ['fake cloud'] : [])];
+  // Per instance process (--instances), or per invocation's process (--processes).
+  const workerThreads = r.instanceProcesses?.map((i) => i.cpuMs) ?? (f.workers.kind === 'per-invocation' ? r.instances.map((i) => i.cpuMs) : []);
+  const workersMs = f.workers.kind === 'bench-process' ? undefined : sum(workerThreads);
+  const totalMs = r.parentCpuMs + (r.cloud.cpuMs ?? 0) + (workersMs ?? 0);
+  const cores = cpus().length;
+  // Each process's JavaScript runs on one thread, so its CPU is also a floor on the wall time.
+  const floorMs = Math.max(r.parentCpuMs, r.cloud.cpuMs ?? 0, ...workerThreads, totalMs / cores);
+  return { parentLabel: `this process (${parts.join(', ')})`, workersMs, totalMs, cores, floorMs };
+}
+
+/** How the workers ran, for the report's header. */
+function workersLabel(f: Flags): string {
+  switch (f.workers.kind) {
+    case 'bench-process':
+      return 'in this process (the handler from the sources), one FC instance taking every invocation at once (--instances 0)';
+    case 'instances':
+      return `spread over ${f.workers.count} FC instance${f.workers.count === 1 ? '' : 's'} (one process each, the deployed bundle's handler loaded once, invocations taken concurrently as FC's instance concurrency allows; --instances N, default one per core)`;
+    case 'per-invocation':
+      return "each invocation in a child process of its own running the deployed bundle's handler, as FC runs each on an instance of its own (--processes)";
+  }
+}
+
 function describeRun(label: string, r: RunResult, f: Flags): string[] {
   const t = r.summary.totals;
   const summaries = scannedSummaries(r);
   const unknown = sum(summaries.map((s) => s.counts.unknown));
-  const workerCpu = sum(r.instances.map((i) => i.cpuMs));
-  const cores = cpus().length;
-  const totalCpu = r.parentCpuMs + (f.inProcess ? 0 : workerCpu);
+  const cpu = cpuOf(r, f);
+  const share = (ms: number): string => `${sec(ms)} = ${(ms / r.wallMs).toFixed(2)} of its one JS thread`;
+  const delay = (d: LoopDelay): string => `p50 ${d.p50.toFixed(1)} ms, p99 ${d.p99.toFixed(1)} ms, max ${d.max.toFixed(0)} ms`;
   const lines = [
     label,
     `  wall ${sec(r.wallMs)} (the coordinator's invocation, from the event to its answer); accounts ${t.accounts}: scanned ${t.scanned}, not scanned ${t.notScanned}; keys ${t.keys}, unknown ${unknown}, not checked ${t.notChecked}, stale ${t.stale}; complete ${t.complete}`,
     r.instances.length === 0
       ? '  worker invocations: none answered'
-      : `  worker invocations ${r.instances.length}: wall (${f.inProcess ? 'the handler' : 'spawn + load + handler'}) median ${sec(median(r.instances.map((i) => i.wallMs)))}, max ${sec(Math.max(...r.instances.map((i) => i.wallMs)))}` +
-        (f.inProcess ? '' : `; bundle load median ${median(r.instances.map((i) => i.loadMs)).toFixed(0)} ms; peak RSS per instance median ${mb(median(r.instances.map((i) => i.peakRss)))}`),
-    f.inProcess
-      ? `  CPU: this process (fake cloud + coordinator + all workers) ${sec(r.parentCpuMs)} over ${sec(r.wallMs)} wall = ${(r.parentCpuMs / r.wallMs).toFixed(2)} of its one JS thread (the machine has ${cores} cores)`
-      : `  CPU: this process (fake cloud + coordinator) ${sec(r.parentCpuMs)} = ${(r.parentCpuMs / r.wallMs).toFixed(2)} of its one JS thread; worker instances ${sec(workerCpu)} in all; total ${sec(totalCpu)} over ${sec(r.wallMs)} wall = ${(totalCpu / r.wallMs).toFixed(2)} cores busy on average, of the machine's ${cores}`,
-    `  this process's event-loop delay: p50 ${r.loopDelay.p50.toFixed(1)} ms, p99 ${r.loopDelay.p99.toFixed(1)} ms, max ${r.loopDelay.max.toFixed(0)} ms (high = the fake cloud answered late: CPU, not quotas)`,
+      : `  worker invocations ${r.instances.length}: wall (${f.workers.kind === 'per-invocation' ? 'spawn + load + handler' : 'the handler'}) median ${sec(median(r.instances.map((i) => i.wallMs)))}, max ${sec(Math.max(...r.instances.map((i) => i.wallMs)))}` +
+        (f.workers.kind === 'per-invocation' ? `; bundle load median ${median(r.instances.map((i) => i.loadMs)).toFixed(0)} ms; peak RSS per instance median ${mb(median(r.instances.map((i) => i.peakRss)))}` : '') +
+        (r.instanceProcesses === undefined ? '' : `; instances ${r.instanceProcesses.length}: CPU ${r.instanceProcesses.map((i) => sec(i.cpuMs)).join(', ')} (${r.instanceProcesses.map((i) => (i.cpuMs / r.wallMs).toFixed(2)).join(', ')} of their threads), bundle load ${r.instanceProcesses.map((i) => `${i.loadMs.toFixed(0)} ms`).join(', ')}, peak RSS ${r.instanceProcesses.map((i) => mb(i.peakRss)).join(', ')}`),
+    `  CPU: ${cpu.parentLabel} ${share(r.parentCpuMs)}` +
+      (r.cloud.cpuMs === undefined ? '' : `; the fake cloud's process ${share(r.cloud.cpuMs)}`) +
+      (cpu.workersMs === undefined ? '' : `; worker processes ${sec(cpu.workersMs)} in all`) +
+      `; total ${sec(cpu.totalMs)} over ${sec(r.wallMs)} wall = ${(cpu.totalMs / r.wallMs).toFixed(2)} cores busy on average, of the machine's ${cpu.cores}`,
+    `  event-loop delay (high = a thread could not keep up: CPU, not quotas): this process ${delay(r.loopDelay)}` + (r.cloud.loopDelay === undefined ? '' : `; the fake cloud's ${delay(r.cloud.loopDelay)}`),
   ];
   if (r.instances.length > 0) {
     const at = (t: number): string => `+${((t - r.startedAt) / 1000).toFixed(1)} s`;
@@ -312,16 +411,17 @@ function describeRun(label: string, r: RunResult, f: Flags): string[] {
 
 function perAccount(r: RunResult, f: Flags): string[] {
   const byId = new Map(r.instances.map((i) => [i.accountId, i]));
-  const lines = [`  ${'account'.padEnd(10)} ${'id'.padEnd(16)} ${'keys'.padStart(6)} ${'unknown'.padStart(7)} ${'AT look-ups'.padStart(11)} ${'throttled'.padStart(9)} ${'ListAccessKeys'.padStart(14)} ${'ListUsers'.padStart(9)} ${'max AT in flight'.padStart(16)} ${'instance wall'.padStart(13)} ${'AT/s'.padStart(6)} ${'retries'.padStart(7)}${f.inProcess ? '' : ` ${'CPU'.padStart(7)}`}`];
+  const lines = [`  ${'account'.padEnd(10)} ${'id'.padEnd(16)} ${'keys'.padStart(6)} ${'unknown'.padStart(7)} ${'AT look-ups'.padStart(11)} ${'throttled'.padStart(9)} ${'ListAccessKeys'.padStart(14)} ${'ListUsers'.padStart(9)} ${'max AT in flight'.padStart(16)} ${'instance wall'.padStart(13)} ${'AT/s'.padStart(6)} ${'retries'.padStart(7)}${f.workers.kind === 'per-invocation' ? ` ${'CPU'.padStart(7)}` : ''}`];
   for (const a of r.summary.accounts) {
-    const stats = r.cloud.statsOf(a.accountId);
-    const at = stats.get(AT);
+    const stats = r.cloud.stats.get(a.accountId);
+    const count = (action: string): Readonly<ActionStats> => stats?.get(action) ?? NO_CALLS.get(action);
+    const at = count(AT);
     const instance = byId.get(a.accountId);
     const keys = 'summary' in a ? String(a.summary.counts.keys) : 'NOT SCANNED';
     const unknown = 'summary' in a ? String(a.summary.counts.unknown) : '-';
     const rate = instance === undefined ? '-' : (at.successes / (instance.wallMs / 1000)).toFixed(1);
     lines.push(
-      `  ${a.displayName.padEnd(10)} ${a.accountId.padEnd(16)} ${keys.padStart(6)} ${unknown.padStart(7)} ${String(at.successes).padStart(11)} ${String(at.throttled).padStart(9)} ${String(stats.get('ram:ListAccessKeys').successes).padStart(14)} ${String(stats.get('ram:ListUsers').successes).padStart(9)} ${String(at.maxInFlight).padStart(16)} ${(instance === undefined ? '-' : sec(instance.wallMs)).padStart(13)} ${rate.padStart(6)} ${('summary' in a ? String(a.summary.api.retries) : '-').padStart(7)}${f.inProcess ? '' : ` ${(instance === undefined ? '-' : sec(instance.cpuMs)).padStart(7)}`}`,
+      `  ${a.displayName.padEnd(10)} ${a.accountId.padEnd(16)} ${keys.padStart(6)} ${unknown.padStart(7)} ${String(at.successes).padStart(11)} ${String(at.throttled).padStart(9)} ${String(count('ram:ListAccessKeys').successes).padStart(14)} ${String(count('ram:ListUsers').successes).padStart(9)} ${String(at.maxInFlight).padStart(16)} ${(instance === undefined ? '-' : sec(instance.wallMs)).padStart(13)} ${rate.padStart(6)} ${('summary' in a ? String(a.summary.api.retries) : '-').padStart(7)}${f.workers.kind === 'per-invocation' ? ` ${(instance === undefined ? '-' : sec(instance.cpuMs)).padStart(7)}` : ''}`,
     );
     if ('error' in a) lines.push(`    NOT SCANNED: ${a.error.message}`);
   }
@@ -340,22 +440,20 @@ function perAccount(r: RunResult, f: Flags): string[] {
  * On Function Compute every worker has an instance of its own, so only its own CPU share counts.
  */
 function whatBinds(one: RunResult, all: RunResult, f: Flags, floorMs: number): string[] {
-  const cores = cpus().length;
-  const workerCpu = sum(all.instances.map((i) => i.cpuMs));
-  const totalCpu = all.parentCpuMs + (f.inProcess ? 0 : workerCpu);
-  // In-process, JavaScript runs on this process's one thread: its CPU over one core is the floor.
-  const cpuFloorMs = f.inProcess ? all.parentCpuMs : totalCpu / cores;
+  const cpu = cpuOf(all, f);
+  const where = f.sharedThread && f.workers.kind === 'bench-process' ? "this process's one JavaScript thread" : `this machine's ${cpu.cores} cores and its processes' threads`;
   const lines = [
     'what binds',
     `  the quotas: one account alone took ${sec(one.wallMs)} against its ActionTrail floor of ${sec(floorMs)} (${(one.wallMs / floorMs).toFixed(3)}x)${one.wallMs <= floorMs * 1.15 ? ": one account's scan is quota-bound" : ': at this size start-up and latency weigh too'}`,
-    f.inProcess
-      ? `  this machine's CPU: the organisation's run used ${sec(all.parentCpuMs)} of CPU on this process's one JavaScript thread (fake cloud, coordinator and all ${all.instances.length} workers): at least ${sec(cpuFloorMs)}, ${(cpuFloorMs / one.wallMs).toFixed(2)}x one account's time`
-      : `  this machine's CPU: the organisation's run used ${sec(totalCpu)} of CPU (workers ${sec(workerCpu)}, fake cloud + coordinator ${sec(all.parentCpuMs)}); on ${cores} cores that needs at least ${sec(cpuFloorMs)}, ${(cpuFloorMs / one.wallMs).toFixed(2)}x one account's time`,
-    cpuFloorMs > one.wallMs * 0.9
-      ? `  => the CPU binds here, not the quotas: the run's CPU ${cpuFloorMs > one.wallMs ? 'does not fit' : 'barely fits'} in ${f.inProcess ? "this process's one JavaScript thread" : `this machine's ${cores} cores`} within one account's time`
-      : `  => the quotas bind: the run's CPU fits in ${f.inProcess ? "this process's one JavaScript thread" : `this machine's ${cores} cores`} within one account's time`,
+    `  this machine's CPU: the organisation's run used ${sec(cpu.totalMs)} of CPU (${cpu.parentLabel} ${sec(all.parentCpuMs)}` +
+      (all.cloud.cpuMs === undefined ? '' : `, the fake cloud's process ${sec(all.cloud.cpuMs)}`) +
+      (cpu.workersMs === undefined ? '' : `, worker processes ${sec(cpu.workersMs)}`) +
+      `); each process runs its JavaScript on one thread and the machine has ${cpu.cores} cores, so the run needs at least ${sec(cpu.floorMs)}, ${(cpu.floorMs / one.wallMs).toFixed(2)}x one account's time`,
+    cpu.floorMs > one.wallMs * 0.9
+      ? `  => the CPU binds here, not the quotas: the run's CPU ${cpu.floorMs > one.wallMs ? 'does not fit' : 'barely fits'} in ${where} within one account's time`
+      : `  => the quotas bind: the run's CPU fits in ${where} within one account's time`,
   ];
-  if (!f.inProcess && all.instances.length > 0) {
+  if (f.workers.kind === 'per-invocation' && all.instances.length > 0) {
     const perWorker = all.instances.map((i) => i.cpuMs / i.wallMs);
     const alone = one.instances[0];
     lines.push(
@@ -379,25 +477,18 @@ export async function benchOrganisation(argv: readonly string[]): Promise<void> 
     `organisation: ${f.accounts} member accounts x ${f.users} users x ${f.keysPerUser} keys; each account's limits ActionTrail ${f.qps}/s, RAM ListUsers and ListAccessKeys ${f.ramQps}/s each; latency ${f.latency[0]}-${f.latency[1]} ms;`,
     `client at ${f.clientShare} of the limits (ACTIONTRAIL_QPS ${f.qps * f.clientShare}, RAM_QPS ${f.ramQps * f.clientShare}); one account's ActionTrail floor ${keysPerAccount} keys / ${f.qps * f.clientShare}/s = ${sec(floorMs)}`,
     `the fake cloud's listen backlog: ${f.backlog === 0 ? "Node's default (511)" : f.backlog} (the kernel caps it at net.core.somaxconn)`,
-    `workers: ${f.inProcess ? 'in this process (the handler from the sources), sharing its one JS thread with the fake cloud (--processes: a child process each)' : "each invocation in a child process of its own running the deployed bundle's handler, as FC runs each on an instance of its own"}; coordinator event {"report":"full","dryRun":true}`,
+    `the fake cloud: ${f.sharedThread ? "in this process, on the workers' one JavaScript thread (--shared-thread)" : 'in a process of its own, as the cloud runs on machines of its own (--shared-thread: in this one)'}`,
+    `workers: ${workersLabel(f)}; coordinator event {"report":"full","dryRun":true}`,
     '',
   ]);
   const now = Date.now();
   const first = simulatorMemberId(1);
 
   const one = await coordinatorRun(f, now, [first]);
-  try {
-    out([...describeRun(`one account alone (ACCOUNTS_INCLUDE=${first}: the coordinator, one worker)`, one, f), ...perAccount(one, f), '']);
-  } finally {
-    await one.cloud.close();
-  }
+  out([...describeRun(`one account alone (ACCOUNTS_INCLUDE=${first}: the coordinator, one worker)`, one, f), ...perAccount(one, f), '']);
 
   const all = await coordinatorRun(f, now, undefined);
-  try {
-    out([...describeRun(`the organisation: ${f.accounts} accounts side by side (ACCOUNT_CONCURRENCY=${Math.min(100, f.accounts)})`, all, f), ...perAccount(all, f), '']);
-  } finally {
-    await all.cloud.close();
-  }
+  out([...describeRun(`the organisation: ${f.accounts} accounts side by side (ACCOUNT_CONCURRENCY=${Math.min(100, f.accounts)})`, all, f), ...perAccount(all, f), '']);
 
   out(whatBinds(one, all, f, floorMs));
   const ratio = all.wallMs / one.wallMs;

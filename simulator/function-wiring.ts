@@ -7,7 +7,7 @@ import { buildAccount, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, type FakeCloud, ty
 import { SIMULATOR_ACCOUNT_ID } from './sts-api';
 
 /** The environment that points the function at a fake cloud (RAM, ActionTrail and the robot). */
-export function simulatorEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {
+export function simulatorEnv(cloud: Pick<FakeCloud, 'endpoint' | 'dingtalkWebhookUrl'>, extra: Record<string, string> = {}): Record<string, string> {
   return {
     RAM_ENDPOINT: cloud.endpoint,
     ACTIONTRAIL_ENDPOINT: cloud.endpoint,
@@ -98,7 +98,7 @@ export function accountSummaryOf(result: Summary | OrganisationSummary): Summary
  * resource-directory) and the Resource Manager, STS and FC endpoints pointed at the fake, as
  * test/coordinator.test.ts wires it. `extra` wins (ACCOUNTS_INCLUDE, ACCOUNT_CONCURRENCY, ...).
  */
-export function simulatorOrganisationEnv(cloud: FakeCloud, extra: Record<string, string> = {}): Record<string, string> {
+export function simulatorOrganisationEnv(cloud: Pick<FakeCloud, 'endpoint' | 'dingtalkWebhookUrl'>, extra: Record<string, string> = {}): Record<string, string> {
   return simulatorEnv(cloud, {
     ACCOUNTS: 'resource-directory',
     RESOURCE_MANAGER_ENDPOINT: cloud.endpoint,
