@@ -19,13 +19,15 @@ const clock = { now: () => Date.now(), sleep: async () => {} };
 let cloud: FakeCloud;
 let env: Record<string, string>;
 
-beforeEach(async () => {
+/** A fresh organisation of `members` members in `cloud`, whose FC runs the real handler for every invocation: the coordinator's workers are this function. */
+async function organisation(members: number, users: number): Promise<void> {
   cloud = await startFakeCloud({ account: new FakeAccount() });
-  addSimulatorMembers(cloud, { count: 3, users: 5, keysPerUser: 2, now: NOW });
+  addSimulatorMembers(cloud, { count: members, users, keysPerUser: 2, now: NOW });
   env = simulatorOrganisationEnv(cloud, { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' });
-  // FC runs the real handler for every invocation: the coordinator's workers are this function.
   cloud.setFcHandler(async (_name, body) => ({ result: await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger }) }));
-});
+}
+
+beforeEach(() => organisation(3, 5));
 afterEach(async () => {
   await cloud.close();
 });
@@ -95,6 +97,28 @@ describe('an organisation run', () => {
     // Redacted where each part was made: nothing secret in the summary or the message.
     const secrets = [DEFAULT_CREDENTIALS.accessKeySecret, DEFAULT_CREDENTIALS.securityToken ?? '', cloud.dingtalk.accessToken];
     for (const secret of secrets) expect(JSON.stringify(summary) + (digest?.text ?? '')).not.toContain(secret);
+  });
+
+  it("the issue's case: of 20 members, one whose role cannot be assumed is named in the digest with the reason, the 19 others complete, and the run is not called clean", async () => {
+    await cloud.close();
+    await organisation(20, 2);
+    const refused = simulatorMemberId(7);
+    cloud.organisation.setAssumable(refused, 'ResourceDirectoryAccountAccessRole', false);
+    const summary = await coordinate({ report: 'full' });
+    expect(summary.totals).toMatchObject({ accounts: 20, scanned: 19, notScanned: 1, complete: false });
+    for (const a of summary.accounts) {
+      if (a.accountId === refused) expect('error' in a && a.error.message).toMatch(/AssumeRole failed: NoPermission/);
+      else expect('summary' in a && a.summary.complete).toBe(true);
+    }
+    const [digest, ...rest] = posted();
+    expect(rest).toHaveLength(0);
+    expect(digest?.title).toMatch(/, 20 accounts: 1 account NOT SCANNED, \d+ stale$/);
+    // The account's entry: its name and id, the reason and the fix.
+    const entry = digest?.text.split('#### ').find((e) => e.startsWith(`member-07 (\`${refused}\`)`)) ?? '';
+    expect(entry).toMatch(/^member-07 \(`\d+`\): \*\*NOT SCANNED\*\*/);
+    expect(entry).toMatch(/- why: STS AssumeRole failed: NoPermission/);
+    expect(entry).toMatch(/- what to do: .*trust policy/);
+    expect(digest?.text).not.toMatch(/all clear/i);
   });
 
   it('lists a member whose worker does not answer by the run\'s deadline as not scanned, and still reports the others', async () => {
