@@ -115,7 +115,8 @@ export function startCloudProcess(options: CloudProcessOptions, invoke: (functio
           endpoint: message.endpoint,
           dingtalkWebhookUrl: message.dingtalkWebhookUrl,
           readout: (accountIds) =>
-            new Promise((done) => {
+            new Promise((done, fail) => {
+              if (child.exitCode !== null) fail(new Error(`the fake cloud's process exited with ${child.exitCode} during the run`));
               onStats = (m) => done({ stats: m.stats, cpuMs: m.cpuMs, loopDelay: m.loopDelay });
               send({ type: 'stats', accountIds });
             }),
