@@ -28,6 +28,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { AccessKey, Exemption, Verdict } from '../functions/stale-key-detector/src/model';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
+import type { DocumentStore } from '../functions/stale-key-detector/src/core/ports';
 import { MemoryStore, ModelAccount, RecordingNotifier } from './helpers/model-account';
 
 const MINUTE_MS = 60_000;
@@ -110,12 +111,12 @@ interface RunResult {
 }
 
 /** One run at `now`: with a store, the incremental run that posts; without, a stateless dry run (the reference). */
-async function runAt(account: ModelAccount, now: number, settings: DetectorSettings, w: { store?: MemoryStore; chat?: RecordingNotifier; trigger?: Summary['trigger']; report?: 'full' | 'changes' } = {}): Promise<RunResult> {
+async function runAt(account: ModelAccount, now: number, settings: DetectorSettings, w: { store?: DocumentStore; chat?: RecordingNotifier; trigger?: Summary['trigger']; report?: 'full' | 'changes' } = {}): Promise<RunResult> {
   const verdicts = new Map<string, Verdict>();
   const stateful = w.store !== undefined;
   try {
     const summary = await runDetector(
-      { ram: account, actionTrail: account, notifier: w.chat, logger: silentLogger, clock, state: stateful ? { store: w.store as MemoryStore, scope: SCOPE } : undefined },
+      { ram: account, actionTrail: account, notifier: w.chat, logger: silentLogger, clock, state: w.store !== undefined ? { store: w.store, scope: SCOPE } : undefined },
       { settings, trigger: w.trigger ?? 'timer', runId: `timer:t:${now}`, now, report: w.report ?? (isDigestRun(now, SCHEDULE) ? 'full' : 'changes'), dryRun: !stateful, deadline: Number.POSITIVE_INFINITY, retryPolicy, onProgress: ({ finding }) => verdicts.set(finding.key.accessKeyId, finding.verdict) },
     );
     return { summary, error: undefined, verdicts };
@@ -406,5 +407,41 @@ describe('overlapping runs (a manual invoke during a timer run)', () => {
     for (const id of delivered) expect(alerted.has(id) ? `${id} alerted again` : 'ok').toBe('ok');
     for (const id of fresh) if (!delivered.has(id)) expect(alerted.has(id) ? 'ok' : `${id} lost`).toBe('ok');
     for (const id of alerted) expect(ref.summary?.newlyStale.includes(id) || fresh.includes(id) ? 'ok' : `${id} alerted, not a new episode`).toBe('ok');
+  });
+});
+
+describe('a key disabled and enabled again while a slow run is in flight', () => {
+  it('the slow run\'s delivered mark of the old episode does not silence the new one whose alert failed', async () => {
+    const { account, settings, store, chat, last } = await warmUp(4);
+    const key = staleIn(last)[0];
+    if (key === undefined) throw new Error('the warm-up left no stale key');
+    // A slow run loaded the state now (the key stale, its episode delivered), and saves last.
+    const loadedBySlowRun = new Map(store.docs);
+    let saving = false;
+    const slowView: DocumentStore = {
+      location: store.location,
+      read: async (name) => (saving ? store.docs.get(name) : loadedBySlowRun.get(name)),
+      create: async (name, body) => {
+        saving = true;
+        return store.create(name, body);
+      },
+      replace: (name, body) => store.replace(name, body),
+    };
+    // Meanwhile a run sees the key disabled; it is enabled again, and the next run's alert of the
+    // new episode fails.
+    account.setStatus(key, 'Inactive');
+    const disabled = await runAt(account, at(4), settings, { store, chat });
+    expect(disabled.verdicts.get(key)).toBe('inactive');
+    account.setStatus(key, 'Active');
+    const refused = await runAt(account, at(4) + 10 * MINUTE_MS, settings, { store, chat: Object.assign(new RecordingNotifier(), { refusing: true }) });
+    expect(refused.summary).toBeUndefined();
+    // The slow run (it looked the key up earlier than the failed run) saves last, merging.
+    const slow = await runAt(account, at(4) + 5 * MINUTE_MS, settings, { store: slowView, chat });
+    if (slow.summary === undefined) throw slow.error;
+    expect(slow.summary.newlyStale).not.toContain(key);
+
+    const next = await runAt(account, at(5), settings, { store, chat });
+    if (next.summary === undefined) throw next.error;
+    expect(next.summary.newlyStale).toContain(key);
   });
 });

@@ -20,7 +20,7 @@ const record: fc.Arbitrary<KeyRecord> = fc.record({
   checkedAt: fc.option(instant, { nil: undefined }),
   products: fc.array(fc.record({ serviceName: text, serviceNameEn: text, source: fc.constantFrom('ManagementEvent', 'DataEvent'), usedAt: instant }), { maxLength: 4 }),
   recheck: fc.boolean(),
-  episode: fc.option(fc.record({ openedAt: instant, delivered: fc.boolean() }), { nil: undefined }),
+  episode: fc.option(fc.record({ openedAt: instant, delivered: fc.boolean(), since: instant }, { requiredKeys: ['openedAt', 'delivered'] }), { nil: undefined }),
 });
 const document: fc.Arbitrary<StateDocument> = fc
   .record({ generation: fc.nat({ max: 1e6 }), savedAt: instant, keys: fc.uniqueArray(record, { selector: (r) => r.accessKeyId, maxLength: 20 }) })
@@ -136,5 +136,17 @@ describe('the generation chain', () => {
     expect(mergeStates(reused, theirs).keys.find((k) => k.accessKeyId === 'A')?.episode).toEqual({ openedAt: 8, delivered: false });
     // B was used again (the later look-up ended its episode): no mark to keep.
     expect(merged.keys.find((k) => k.accessKeyId === 'B')?.episode).toBeUndefined();
+  });
+
+  it('lends no mark across a disable: an episode opened after a state that had the key not stale is a new one', () => {
+    const base = { accessKeyId: 'A', userName: 'u', createdAt: 0, status: 'Active' as const, products: [], recheck: false };
+    // The older writer delivered the episode it opened at 5. Then a run saw the key disabled (its
+    // state saved at 7), and after a re-enable the newer writer opened one at 9, from that state.
+    const theirs = { ...SCOPE, savedAt: 5, keys: [{ ...base, checkedAt: 5, episode: { openedAt: 5, delivered: true } }] };
+    const reEnabled = { ...SCOPE, savedAt: 9, keys: [{ ...base, checkedAt: 9, episode: { openedAt: 9, delivered: false, since: 7 } }] };
+    expect(mergeStates(reEnabled, theirs).keys[0]?.episode).toEqual({ openedAt: 9, delivered: false, since: 7 });
+    // Two runs that loaded the same state (saved at 7) and saw the same crossing share the mark.
+    const raced = { ...SCOPE, savedAt: 8, keys: [{ ...base, checkedAt: 8, episode: { openedAt: 8, delivered: true, since: 7 } }] };
+    expect(mergeStates(reEnabled, raced).keys[0]?.episode).toEqual({ openedAt: 9, delivered: true, since: 7 });
   });
 });

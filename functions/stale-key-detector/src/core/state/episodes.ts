@@ -57,6 +57,8 @@ export interface RunFacts {
   readonly sent: boolean;
   /** True when a state was loaded (alerts by episode); false after a full scan without one. */
   readonly hadState: boolean;
+  /** The loaded state's instant (its savedAt), undefined without one. */
+  readonly priorSavedAt: number | undefined;
   /** The start of the run's alert window (now - interval): without a state, crossings before it were told by earlier runs. */
   readonly windowFrom: number;
 }
@@ -95,9 +97,11 @@ function nextEpisode(f: Finding, old: KeyRecord | undefined, run: RunFacts): Key
   if (f.verdict !== 'stale') return undefined;
   const alerted = run.alerted.has(f.key.accessKeyId);
   const deliveredNow = run.sent && alerted;
-  if (old?.episode !== undefined) return { openedAt: old.episode.openedAt, delivered: old.episode.delivered || deliveredNow };
+  if (old?.episode !== undefined) return { ...old.episode, delivered: old.episode.delivered || deliveredNow };
+  // The loaded state had the key without an episode: this one began after that state's run.
+  const since = old !== undefined && run.priorSavedAt !== undefined ? { since: run.priorSavedAt } : {};
   // Without a state, only the window's crossings were alerted: the older episodes count as told.
-  return { openedAt: run.now, delivered: deliveredNow || (!run.hadState && !alerted) || toldByWindowRule(f, old) };
+  return { openedAt: run.now, delivered: deliveredNow || (!run.hadState && !alerted) || toldByWindowRule(f, old), ...since };
 }
 
 /** A key the run could not judge keeps (or, in a run without a state, gets) the instant before which its crossing counts as told. */

@@ -121,10 +121,12 @@ export function mergeStates<T extends Omit<StateDocument, 'generation'>>(ours: T
 function mergeRecords(a: KeyRecord, b: KeyRecord): KeyRecord {
   const [newer, older] = (b.checkedAt ?? -1) > (a.checkedAt ?? -1) ? [b, a] : [a, b];
   if (newer.episode === undefined) return { ...newer, recheck: newer.recheck && older.recheck };
-  // The same episode only when the older one opened after the key's last use: a mark of an
-  // episode a use has ended since must not silence the next one.
+  // The same episode only when the older one opened after the key's last use, and after the
+  // instant the newer one's run last knew the key not stale (since): a mark of an episode that a
+  // use, a disable or an exemption has ended must not silence the next one. Two runs that saw
+  // the same crossing from the same state both opened after it, and share the mark.
   const lastUse = Math.max(newer.createdAt, ...newer.products.map((p) => p.usedAt));
-  const sameEpisode = older.episode !== undefined && older.episode.openedAt > lastUse;
+  const sameEpisode = older.episode !== undefined && older.episode.openedAt > lastUse && older.episode.openedAt > (newer.episode.since ?? Number.NEGATIVE_INFINITY);
   const delivered = newer.episode.delivered || (sameEpisode && (older.episode?.delivered ?? false));
   return { ...newer, recheck: newer.recheck && older.recheck, episode: { ...newer.episode, delivered } };
 }

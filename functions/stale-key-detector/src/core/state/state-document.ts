@@ -17,6 +17,13 @@ export interface Episode {
   readonly openedAt: number;
   /** True once the chat accepted a message naming the key for this episode. */
   readonly delivered: boolean;
+  /**
+   * The instant of the state the opening run loaded, which had the key and no episode (not stale,
+   * disabled, exempt, or not judged): the episode began after it. Undefined when that run had no
+   * record of the key. Lets a merge tell the same crossing seen by two racing runs from a new
+   * episode after a disable (state-chain.ts).
+   */
+  readonly since?: number;
 }
 
 export interface KeyRecord {
@@ -84,8 +91,8 @@ interface Stored {
     uses: number[][];
     /** Indexes of the keys to re-check. */
     recheck: number[];
-    /** [key index, savedAt - openedAt, 1 delivered | 0] */
-    episode: [number, number, 0 | 1][];
+    /** [key index, savedAt - openedAt, 1 delivered | 0] or, with `since`, [..., savedAt - since] (readers before it ignore the fourth). */
+    episode: ([number, number, 0 | 1] | [number, number, 0 | 1, number])[];
     /** [key index, savedAt - toldBefore] */
     told: [number, number][];
   };
@@ -114,7 +121,10 @@ export function encodeState(document: StateDocument): Buffer {
     keys.checked.push(k.checkedAt === undefined ? null : savedAt - k.checkedAt);
     keys.uses.push(k.products.flatMap((p) => [indexIn(products, productIndex, JSON.stringify([p.serviceName, p.serviceNameEn, p.source]), [p.serviceName, p.serviceNameEn, p.source]), savedAt - p.usedAt]));
     if (k.recheck) keys.recheck.push(i);
-    if (k.episode !== undefined) keys.episode.push([i, savedAt - k.episode.openedAt, k.episode.delivered ? 1 : 0]);
+    if (k.episode !== undefined) {
+      const { openedAt, delivered, since } = k.episode;
+      keys.episode.push(since === undefined ? [i, savedAt - openedAt, delivered ? 1 : 0] : [i, savedAt - openedAt, delivered ? 1 : 0, savedAt - since]);
+    }
     if (k.toldBefore !== undefined) keys.told.push([i, savedAt - k.toldBefore]);
   });
   const stored: Stored = { format: STATE_FORMAT, version: STATE_VERSION, accountId: document.accountId, region: document.region, generation: document.generation, savedAt, products, users, keys };
@@ -186,7 +196,7 @@ function readStored(raw: Record<string, unknown>, scope: StateScope): StateDocum
       }),
     );
   const recheck = new Set(array(k['recheck'], 'keys.recheck').map((i, j) => natural(i, `keys.recheck[${j}]`)));
-  const episodes = flagged('episode', (e, where) => ({ openedAt: at(e[1], where), delivered: e[2] === 1 }));
+  const episodes = flagged('episode', (e, where): Episode => ({ openedAt: at(e[1], where), delivered: e[2] === 1, ...(e[3] === undefined ? {} : { since: at(e[3], where) }) }));
   const told = flagged('told', (e, where) => at(e[1], where));
   const keys = ids.map((accessKeyId, i): KeyRecord => {
     const userName = users[natural(user[i], `keys.user[${i}]`)];

@@ -92,7 +92,7 @@ export class StateRun {
    */
   async save(run: { now: number; windowFrom: number; findings: readonly Finding[]; unlistedUsers: ReadonlySet<string> | undefined; alerted: readonly Finding[]; sent: boolean }, logger: Logger): Promise<void> {
     if (this.access === undefined || this.loaded === undefined) return;
-    const records = nextRecords(this.prior, { ...run, lookedUp: this.lookedUp, failed: this.failed, alerted: new Set(run.alerted.map((f) => f.key.accessKeyId)), hadState: this.usable });
+    const records = nextRecords(this.prior, { ...run, lookedUp: this.lookedUp, failed: this.failed, alerted: new Set(run.alerted.map((f) => f.key.accessKeyId)), hadState: this.usable, priorSavedAt: this.loaded.status === 'loaded' ? this.loaded.document.savedAt : undefined });
     const after = this.loaded.status === 'loaded' ? this.loaded.document.generation : this.loaded.generation;
     try {
       this.savedGeneration = await saveState(this.access.store, { ...this.access.scope, savedAt: run.now, keys: records }, after);
