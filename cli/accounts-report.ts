@@ -28,6 +28,8 @@ export interface OrganisationJson {
   readonly scanned: number;
   readonly notScanned: number;
   readonly complete: boolean;
+  /** With --notify: the messages DingTalk took. */
+  readonly notified?: { readonly messages: number };
 }
 
 export function organisationJson(results: readonly OrganisationResult[]): OrganisationJson {

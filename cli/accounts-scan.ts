@@ -15,9 +15,13 @@ import { type AccountsConfig, readAccountsConfig, type SelectedAccount, selectAc
 import { type Env, readBaseUrl } from '../functions/stale-key-detector/src/config/env-reader';
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
 import { actionTrailEndpointFor, type Settings } from '../functions/stale-key-detector/src/config/settings';
+import type { AlertChannel } from '../functions/stale-key-detector/src/core/messages';
 import { scanAccounts } from '../functions/stale-key-detector/src/core/organisation';
+import { postOrganisation } from '../functions/stale-key-detector/src/core/organisation-post';
 import type { RamApi } from '../functions/stale-key-detector/src/core/ports';
 import { runDetector } from '../functions/stale-key-detector/src/core/run';
+import { markDelivered } from '../functions/stale-key-detector/src/core/state/state-chain';
+import type { StateAccess } from '../functions/stale-key-detector/src/core/state/state-run';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
 import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan-failed-error';
@@ -26,7 +30,9 @@ import type { Finding } from '../functions/stale-key-detector/src/model';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { callWithRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../functions/stale-key-detector/src/pacing/retry';
 import { type OrganisationResult, organisationExitCode, organisationIncompleteText, organisationJson, renderOrganisation } from './accounts-report';
-import type { CliIo } from './io';
+import { type CliIo, EXIT } from './io';
+import { reportPostFailure } from './post-failure';
+import { plural } from './report';
 import type { ProgressBar } from './progress';
 import { openState, saveFailure, type StateChoice, withStateWhy } from './state-option';
 import { type KeyRow, rowFromFinding, rowFromStale } from './table';
@@ -65,6 +71,8 @@ export interface OrganisationRun {
   readonly staleAfterDays: number | undefined;
   readonly json: boolean;
   readonly all: boolean;
+  /** --notify: the robot the organisation's report goes to, after the accounts' reports are printed. */
+  readonly channel: AlertChannel | undefined;
   readonly logger: Logger;
   readonly progress: ProgressBar;
   readonly clock: Clock;
@@ -103,6 +111,7 @@ export async function scanOrganisation(run: OrganisationRun): Promise<number> {
   const sessionName = sessionNameFor(now, runId);
   const sts = new AssumeRoleAdapter(createStsClient(credentials, stsEndpoint));
   const findings = new Map<string, Finding[]>();
+  const states = new Map<string, StateAccess>();
   const counts = { listed: 0, checked: 0 };
 
   const scanOne = async (account: SelectedAccount): Promise<Summary> => {
@@ -112,6 +121,7 @@ export async function scanOrganisation(run: OrganisationRun): Promise<number> {
     // The state is the operator's, wherever it is (one location, a scope per account): reached
     // with the operator's credentials, so that no member role needs a grant on it.
     const state = await openState(run.stateChoice, { credentials, accountId: account.accountId, region: run.region, env: io.env, clock, writes: saveState });
+    if (state.access !== undefined) states.set(account.accountId, state.access);
     const own: Finding[] = [];
     findings.set(account.accountId, own);
     const options = runOptionsFor(run.settings, {
@@ -148,15 +158,49 @@ export async function scanOrganisation(run: OrganisationRun): Promise<number> {
     results.push({ account: { accountId, displayName: accountId }, error: { message: `ACCOUNTS_INCLUDE names it, but ${where}`, fix: 'check the id in ACCOUNTS_INCLUDE, or add the account to the list (or the resource directory)' } });
   }
 
+  // --notify: one report for the organisation, as the function's coordinator posts it; the
+  // accounts' runs posted nothing, and what it alerts is marked delivered in their states only
+  // once DingTalk took every message. JSON is read by programs: it is posted first, so that
+  // notified.messages is what DingTalk took; the table is printed first, so that a refusal
+  // never hides it.
+  const channel = run.channel;
+  const post = async (): Promise<{ messages: number; failed: boolean }> => {
+    if (channel === undefined) return { messages: 0, failed: false };
+    try {
+      const messages = await postOrganisation(results, {
+        report: 'full',
+        now,
+        runId,
+        timezone: run.settings.timezone,
+        staleAfterDays: run.staleAfterDays ?? run.settings.staleAfterDays,
+        channel,
+        markDelivered: saveState ? (accountId, ids) => markStates(states.get(accountId), ids) : undefined,
+        logger: run.logger,
+      });
+      if (!run.json) io.stdout.write(`Posted ${plural(messages, 'message')} to DingTalk.\n`);
+      return { messages, failed: false };
+    } catch (error) {
+      await reportPostFailure(io, channel, error, "the organisation's report could not be posted to DingTalk", { runId, now, timezone: run.settings.timezone }, run.logger);
+      return { messages: 0, failed: true };
+    }
+  };
+  let posted: { messages: number; failed: boolean };
   if (run.json) {
-    io.stdout.write(`${JSON.stringify(organisationJson(results), null, 2)}\n`);
+    posted = await post();
+    io.stdout.write(`${JSON.stringify({ ...organisationJson(results), ...(channel === undefined ? {} : { notified: { messages: posted.messages } }) }, null, 2)}\n`);
   } else {
     const rows = (accountId: string): KeyRow[] | undefined => (run.all ? allRows(results.find((r) => r.account.accountId === accountId), findings.get(accountId) ?? []) : undefined);
     io.stdout.write(renderOrganisation(results, { timezone: run.settings.timezone, rows, ...(saveState ? {} : { unsaved: '--stale-after-days reads the state, never writes it' }) }));
+    posted = await post();
   }
   const incomplete = organisationIncompleteText(results);
   if (incomplete !== undefined) io.stderr.write(`error: ${incomplete}\n`);
-  return organisationExitCode(results);
+  return posted.failed ? EXIT.error : organisationExitCode(results);
+}
+
+/** Marks an account's alerted episodes delivered in its state, when it keeps one. */
+async function markStates(access: StateAccess | undefined, accessKeyIds: readonly string[]): Promise<void> {
+  if (access !== undefined) await markDelivered(access.store, access.scope, accessKeyIds);
 }
 
 /** Adds the keys RAM lists to the organisation's total: the progress bar's. */

@@ -5,7 +5,6 @@ import type { AccountsConfig } from '../functions/stale-key-detector/src/config/
 import { type Env, readString } from '../functions/stale-key-detector/src/config/env-reader';
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
 import { actionTrailEndpointFor, readSettings } from '../functions/stale-key-detector/src/config/settings';
-import { sendFailureAlert } from '../functions/stale-key-detector/src/core/failure-alert';
 import type { ChatMessage, Notifier, RamApi } from '../functions/stale-key-detector/src/core/ports';
 import { runDetector } from '../functions/stale-key-detector/src/core/run';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
@@ -17,6 +16,7 @@ import { describeError } from '../functions/stale-key-detector/src/redact';
 import { parseFlags, regionId, staleAfterDaysFlag } from './args';
 import { readAccountsFlags, scanOrganisation } from './accounts-scan';
 import { cliCredentials } from './credentials';
+import { reportPostFailure } from './post-failure';
 import { type CliIo, EXIT, exitCodeFor } from './io';
 import { ProgressBar } from './progress';
 import { incompleteText, plural, renderReport } from './report';
@@ -75,7 +75,8 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
   const credentials = await cliCredentials(io.env, flags.profile);
   const scanRegion = region ?? settings.region;
   if (organisation !== undefined) {
-    return scanOrganisation({ config: organisation, io, settings, credentials, region: scanRegion, stateChoice, staleAfterDays, json: flags.json === true, all: flags.all === true, logger, progress, clock });
+    const channel = notify && settings.webhook !== undefined ? { notifier: new DingTalkRobot(settings.webhook, { clock }), mentions: settings.mentions, keyword: settings.keyword } : undefined;
+    return scanOrganisation({ config: organisation, io, settings, credentials, region: scanRegion, stateChoice, staleAfterDays, json: flags.json === true, all: flags.all === true, channel, logger, progress, clock });
   }
   const adapters = cloudAdapters(credentials, { ram: settings.ramEndpoint, actionTrail: actionTrailEndpointFor(settings, scanRegion) });
   const ram = countListedKeys(adapters.ram, progress);
@@ -143,14 +144,7 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
     if (posted.error === undefined) {
       if (flags.json !== true) io.stdout.write(`Posted ${plural(posted.sent, 'message')} to DingTalk.\n`);
     } else {
-      io.stderr.write(`error: posted ${posted.sent} of ${plural(posted.queued, 'message')} to DingTalk: ${describeError(posted.error)}\n`);
-      // As the function does when its report cannot be posted: try the short failure alert.
-      await sendFailureAlert(
-        { notifier: robot, mentions: settings.mentions, keyword: settings.keyword },
-        { message: `the report could not be posted: ${describeError(posted.error)}`, fix: 'see the error; the scan itself finished (stale-key-detector scan printed its result)' },
-        { runId, now, timezone },
-        logger,
-      );
+      await reportPostFailure(io, { notifier: robot, mentions: settings.mentions, keyword: settings.keyword }, posted.error, `posted ${posted.sent} of ${plural(posted.queued, 'message')} to DingTalk`, { runId, now, timezone }, logger);
     }
   }
   if (!summary.complete) io.stderr.write(`error: ${incompleteText(summary)}\n`);
@@ -159,13 +153,10 @@ export async function scanCommand(argv: readonly string[], io: CliIo): Promise<n
 }
 
 /** --accounts and --account-concurrency: the organisation's configuration, or undefined for the one account of the credentials. */
-function accountsFlags(flags: { readonly accounts?: string; readonly 'account-concurrency'?: string; readonly notify?: boolean }, io: CliIo): AccountsConfig | undefined {
+function accountsFlags(flags: { readonly accounts?: string; readonly 'account-concurrency'?: string }, io: CliIo): AccountsConfig | undefined {
   if (flags.accounts === undefined) {
     if (flags['account-concurrency'] !== undefined) throw new ConfigError('--account-concurrency', 'applies to --accounts only; give --accounts resource-directory or a JSON list');
     return undefined;
-  }
-  if (flags.notify === true) {
-    throw new ConfigError('--notify', "not yet with --accounts: the organisation's DingTalk report is posted by the function's coordinator (a run with ACCOUNTS set); scan the organisation without --notify, or one account at a time with --notify");
   }
   return readAccountsFlags(flags.accounts, flags['account-concurrency'], io.env);
 }

@@ -53,8 +53,10 @@ Flags:
                         "..."}]' (roleArn optional); each through its role
                         (ACCOUNT_ROLE_NAME, default
                         ResourceDirectoryAccountAccessRole), narrowed by
-                        ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE; not with
-                        --notify yet. ACCOUNTS in the environment is ignored
+                        ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE; --notify posts
+                        one report for all of them, as the function's
+                        coordinator does. ACCOUNTS in the environment is
+                        ignored
   --account-concurrency N
                         accounts scanned at once, 1-100
                         (default: ACCOUNT_CONCURRENCY, else 10)

@@ -13,7 +13,7 @@ import { displayWidth } from '../cli/table';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { clearSecretsForTests } from '../functions/stale-key-detector/src/redact';
-import { buildAccount, DEFAULT_CREDENTIALS, DEFAULT_MEMBER_ROLE, startFakeCloud, type FakeCloud, type FakeCloudOptions, type OrgAccount } from '../simulator';
+import { buildAccount, DAY_MS, DEFAULT_CREDENTIALS, DEFAULT_DINGTALK, DEFAULT_MEMBER_ROLE, productUse, startFakeCloud, type FakeCloud, type FakeCloudOptions, type OrgAccount } from '../simulator';
 import { addSimulatorMembers, SIMULATOR_ACCOUNT_ID, SIMULATOR_STATE_BUCKET, simulatorMemberId, simulatorStateEnv } from '../simulator/function-wiring';
 import type { FakeCredential } from '../simulator/types';
 import { type CliRun, cliEnv, runCli } from './helpers/cli-env';
@@ -229,11 +229,65 @@ describe('scan --accounts keeps a state per account', () => {
   });
 });
 
+describe('scan --accounts --notify', () => {
+  beforeEach(() => start({}, 3));
+  const notifyEnv = (): Record<string, string | undefined> => testEnv({ DINGTALK_WEBHOOK_URL: cloud.dingtalkWebhookUrl, DINGTALK_SECRET: DEFAULT_DINGTALK.secret });
+  const newlyStale = (org: OrganisationJson): string[] => org.accounts.flatMap((a) => ('summary' in a ? a.summary.newlyStale : []));
+  const posted = () => cloud.dingtalk.messages.map((m) => m.body['markdown'] as { title: string; text: string });
+  /** After a first scan kept the states: a key of member-01, unused for 200 days, appears: a new stale episode. */
+  async function newStaleKey(): Promise<string> {
+    await jsonScan(['resource-directory'], notifyEnv());
+    const member = members[0] as OrgAccount;
+    const accessKeyId = 'LTAI5tNewlyStaleKey00001';
+    member.account.addKey(member.account.users[0]?.userName ?? '', { accessKeyId, status: 'Active', createDate: Date.now() - 400 * DAY_MS, products: [productUse('Ecs', Date.now() - 200 * DAY_MS)] });
+    return accessKeyId;
+  }
+
+  it('posts one digest grouped by account after the reports, and marks what it alerted delivered in each account\'s state', async () => {
+    const key = await newStaleKey();
+    const run = await cli(['scan', '--accounts', 'resource-directory', '--notify'], notifyEnv());
+    expect(run.stdout).toMatch(/=== Account member-01 \(\d+\) ===[\s\S]*\nPosted 1 message to DingTalk\.\n$/);
+    const [digest, ...rest] = posted();
+    expect(rest).toHaveLength(0);
+    expect(digest?.title).toMatch(/^RAM key digest .*, 3 accounts, \d+ stale$/);
+    for (const m of members) expect(digest?.text).toContain(`${m.displayName} (\`${m.accountId}\`)`);
+    expect(digest?.text).toContain(key);
+    // Delivered: the next scan has no episode left to tell, though keys are still stale.
+    const next = await jsonScan(['resource-directory'], notifyEnv());
+    expect(summaryOf(next.org, (members[0] as OrgAccount).accountId).counts.stale).toBeGreaterThan(0);
+    expect(newlyStale(next.org)).toEqual([]);
+  });
+
+  it('--json posts first, so that notified.messages is what DingTalk took; without --notify nothing is posted or marked', async () => {
+    const key = await newStaleKey();
+    const quiet = await jsonScan(['resource-directory'], notifyEnv());
+    expect(quiet.org).not.toHaveProperty('notified');
+    expect(newlyStale(quiet.org)).toEqual([key]);
+    expect(cloud.dingtalk.messages).toHaveLength(0);
+    const { run, org } = await jsonScan(['resource-directory', '--notify'], notifyEnv());
+    expect(org.notified).toEqual({ messages: cloud.dingtalk.messages.length });
+    expect(newlyStale(org)).toEqual([key]);
+    expect(run.code).toBe(expectedCode(org.accounts.flatMap((a) => ('summary' in a ? [a.summary] : []))));
+  });
+
+  it('a DingTalk refusal is said after the reports, the failure alert goes out, exit 2, and nothing is marked delivered', async () => {
+    const key = await newStaleKey();
+    cloud.dingtalk.failNext(1, 310000, 'keywords not in content');
+    const run = await cli(['scan', '--accounts', 'resource-directory', '--notify'], notifyEnv());
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('=== Account member-03');
+    expect(run.stdout).not.toContain('Posted');
+    expect(run.stderr).toMatch(/^error: the organisation's report could not be posted to DingTalk: DingTalk refused the message: errcode 310000/);
+    expect(posted().map((m) => m.text)).toEqual([expect.stringContaining('could not be posted')]);
+    const next = await jsonScan(['resource-directory'], notifyEnv());
+    expect(newlyStale(next.org)).toEqual([key]);
+  });
+});
+
 describe('scan --accounts refuses', () => {
   beforeEach(() => start({}, 1));
 
   it.each([
-    [['--accounts', 'resource-directory', '--notify'], /^error: --notify: not yet with --accounts: the organisation's DingTalk report is posted by the function's coordinator/],
     [['--account-concurrency', '3'], /^error: --account-concurrency: applies to --accounts only/],
     [['--accounts', 'everything'], /^error: --accounts: must be resource-directory/],
     [['--accounts', '[{"accountId": 1000000000000001}]'], /^error: --accounts\[0\]\.accountId: must be a string of digits: quote it/],

@@ -14,9 +14,10 @@ import { stateStoreFor } from './adapters/state-store';
 import { type AccountsConfig, selectAccounts } from './config/accounts';
 import { type Env, readBaseUrl, readString } from './config/env-reader';
 import type { RunConfig } from './config/run-config';
-import { type AlertChannel, composeOptions, sendParts } from './core/messages';
+import type { AlertChannel } from './core/messages';
 import { scanAccounts } from './core/organisation';
-import { composeOrganisation, type OrgAccount, type OrgResult, type OrgTotals, organisationTotals } from './core/organisation-report';
+import { postOrganisation } from './core/organisation-post';
+import { type OrgAccount, type OrgResult, type OrgTotals, organisationTotals } from './core/organisation-report';
 import { markDelivered } from './core/state/state-chain';
 import type { Summary } from './core/summary';
 import { CloudApiError, type CloudService } from './errors/cloud-api-error';
@@ -97,16 +98,22 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
   const missing: OrgResult[] = selection.missing.map((accountId) => ({ account: { accountId, displayName: accountId }, error: { message: 'ACCOUNTS_INCLUDE names it, but the directory does not list it', fix: 'check the id in ACCOUNTS_INCLUDE, or that the account is still in the resource directory' } }));
   const results: OrgResult[] = [...scanned, ...missing];
 
-  const mention = options.report === 'changes' || results.some((r) => 'summary' in r && r.summary.counts.newlyStale > 0);
-  const parts = composeOrganisation(results, {
-    report: options.report,
-    now: options.now,
-    timezone: settings.timezone,
-    staleAfterDays: settings.staleAfterDays,
-    ...composeOptions(settings, mention && run.channel !== undefined),
-  });
-  const messages = run.channel === undefined ? 0 : await sendParts(run.channel, options.runId, parts, mention);
-  if (run.channel !== undefined && messages === parts.length) await markAlerted(run, results);
+  const location = settings.state;
+  const store = location === undefined ? undefined : stateStoreFor(location, credentials, config.region);
+  const messages =
+    run.channel === undefined
+      ? 0
+      : await postOrganisation(results, {
+          report: options.report,
+          now: options.now,
+          runId: options.runId,
+          timezone: settings.timezone,
+          staleAfterDays: settings.staleAfterDays,
+          channel: run.channel,
+          // Each member's state, written by its worker: the coordinator marks what it alerted.
+          markDelivered: store === undefined ? undefined : (accountId, ids) => markDelivered(store, { accountId, region: config.region }, ids),
+          logger: run.logger,
+        });
   return {
     trigger: options.trigger,
     report: options.report,
@@ -117,26 +124,6 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
     notified: { messages },
     durationMs: clock.now() - startedAt,
   };
-}
-
-/**
- * After the post: each account's alerted episodes are delivered. A mark that cannot be written
- * is logged, never a failure: that account's episodes are alerted again (at least once, never lost).
- */
-async function markAlerted(run: CoordinatorRun, results: readonly OrgResult[]): Promise<void> {
-  const location = run.config.settings.state;
-  if (location === undefined) return;
-  const store = stateStoreFor(location, run.credentials, run.config.region);
-  await Promise.all(
-    results.map(async (r) => {
-      if (!('summary' in r) || r.summary.newlyStale.length === 0) return;
-      try {
-        await markDelivered(store, { accountId: r.account.accountId, region: run.config.region }, r.summary.newlyStale);
-      } catch (error) {
-        run.logger.warn('delivered marks not saved: the episodes are alerted again', { accountId: r.account.accountId, error: error instanceof Error ? error.message : String(error) });
-      }
-    }),
-  );
 }
 
 /**
