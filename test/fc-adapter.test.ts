@@ -216,6 +216,11 @@ describe('invoke through @alicloud/fc2 at 2023-03-30', () => {
     const fc = createFcClient(simulatorCredentials, endpoint, TIMEOUTS) as FCClient & { accountid: string; region: string; endpoint: string; timeout: number };
     expect([fc.accountid, fc.region, fc.endpoint, fc.version, fc.timeout]).toEqual(['1047585191180000', 'cn-shanghai', 'https://1047585191180000.cn-shanghai.fc.aliyuncs.com', '2023-03-30', 10_000]);
   });
+
+  it('waits at most FC\'s longest function timeout when the run has no deadline (fc2 would put its own 60 s in place of Infinity)', () => {
+    const fc = createFcClient(simulatorCredentials, fcEndpointFor('1047585191180000', 'cn-shanghai'), { connectTimeout: 5_000, readTimeout: Number.POSITIVE_INFINITY }) as FCClient & { timeout: number };
+    expect(fc.timeout).toBe(86_400_000);
+  });
 });
 
 // ---------- capture and replay ----------

@@ -8,7 +8,7 @@
  * (the handler posts the failure alert).
  */
 import type { CloudCredentials } from './adapters/credentials';
-import { createFcClient, fcEndpointFor, invokeFunction } from './adapters/function-compute';
+import { createFcClient, FC_MAX_TIMEOUT_MS, fcEndpointFor, invokeFunction } from './adapters/function-compute';
 import { createResourceManagerClient, ResourceManagerAdapter } from './adapters/resource-manager';
 import { stateStoreFor } from './adapters/state-store';
 import { type AccountsConfig, selectAccounts } from './config/accounts';
@@ -78,7 +78,7 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
     // a later wave (ACCOUNT_CONCURRENCY below the number of accounts) gets what is left, not a whole
     // run's time, so a worker that hangs never keeps the report from going out. Hence a client per
     // invocation: fc2 has one timeout per client.
-    const waitMs = options.deadline - clock.now();
+    const waitMs = Math.min(options.deadline - clock.now(), FC_MAX_TIMEOUT_MS);
     if (waitMs < MIN_WORKER_WAIT_MS) throw new ScanFailedError("not started: the run reached its deadline before this account's turn", TOO_LITTLE_TIME_FIX);
     const fc = createFcClient(credentials, endpoint, { connectTimeout: Math.min(5_000, waitMs), readTimeout: waitMs }, config.region);
     const event = { accountScan: { accountId: account.accountId, triggerTime: new Date(options.now).toISOString(), deadline: new Date(workerDeadline).toISOString(), runId: options.runId, report: options.report } };

@@ -64,6 +64,9 @@ export interface InvokeOutcome {
   readonly error?: FunctionError;
 }
 
+/** FC's longest function timeout (86,400 s): no synchronous invocation can take longer. */
+export const FC_MAX_TIMEOUT_MS = 86_400_000;
+
 /**
  * `endpoint` is scheme://host[:port]; normally https://<accountId>.<region>.fc.aliyuncs.com (see
  * fcEndpointFor). Throws ConfigError for an STS key (STS.…) without its security token.
@@ -92,7 +95,9 @@ export function createFcClient(credentials: CloudCredentials, endpoint: URL, tim
     secure: endpoint.protocol === 'https:',
     // One httpx timer for connecting (the socket's idle timeout) and one for the whole answer: a
     // synchronous invoke sends nothing until the function returns, so both must cover its run time.
-    timeout: Math.max(timeouts.connectTimeout, timeouts.readTimeout),
+    // fc2 replaces a timeout that is not finite (a run without a deadline) with its own 60 s: FC's
+    // longest function timeout is the cap instead.
+    timeout: Math.min(Math.max(timeouts.connectTimeout, timeouts.readTimeout), FC_MAX_TIMEOUT_MS),
   });
   client.version = FC_API_VERSION;
   return client;
