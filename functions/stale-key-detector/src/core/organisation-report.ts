@@ -26,6 +26,8 @@ export interface OrgTotals {
   readonly newlyStale: number;
   /** Keys not checked plus users not listed, over the scanned accounts. */
   readonly notChecked: number;
+  /** Scanned accounts whose scan the time limit stopped (partial): keys it never reached are in no count. */
+  readonly cutShort: number;
   /** Every account scanned and every key of every account checked. */
   readonly complete: boolean;
 }
@@ -43,6 +45,7 @@ export function organisationTotals(results: readonly OrgResult[]): OrgTotals {
     stale: sum((s) => s.counts.stale),
     newlyStale: sum((s) => s.counts.newlyStale),
     notChecked: sum((s) => s.counts.unknown + s.counts.unlistedUsers),
+    cutShort: scanned.filter((r) => r.summary.partial).length,
     complete: results.length > 0 && scanned.length === results.length && scanned.every((r) => r.summary.complete),
   };
 }
@@ -58,11 +61,18 @@ export interface OrgComposeOptions {
   readonly maxParts?: number;
 }
 
-/** "2 accounts NOT SCANNED, 5 keys NOT CHECKED", or undefined when everything was. */
+/** "2 accounts NOT SCANNED, 5 keys NOT CHECKED, 1 account CUT SHORT", or undefined when everything was. */
 function notCoveredText(t: OrgTotals): string | undefined {
-  const parts = [t.notScanned > 0 ? `${plural(t.notScanned, 'account')} NOT SCANNED` : undefined, t.notChecked > 0 ? `${plural(t.notChecked, 'key or user')} NOT CHECKED` : undefined].filter((s) => s !== undefined);
+  const parts = [
+    t.notScanned > 0 ? `${plural(t.notScanned, 'account')} NOT SCANNED` : undefined,
+    t.notChecked > 0 ? `${t.notChecked} ${t.notChecked === 1 ? 'key or user' : 'keys or users'} NOT CHECKED` : undefined,
+    // A scan the time limit stopped may not have listed every user: keys it never saw are in no count.
+    t.cutShort > 0 ? `${plural(t.cutShort, 'account')} CUT SHORT` : undefined,
+  ].filter((s) => s !== undefined);
   return parts.length === 0 ? undefined : parts.join(', ');
 }
+
+
 
 function keyLine(k: StaleKeySummary, timezone: string): string {
   const use = k.lastUsed !== null ? `last used ${date(Date.parse(k.lastUsed), timezone)}` : k.noUseSince !== null && k.noUseSince !== k.createDate ? `no use recorded since ${date(Date.parse(k.noUseSince), timezone)}` : `never used, created ${date(Date.parse(k.createDate), timezone)}`;
@@ -81,7 +91,7 @@ function accountLines(r: OrgResult, o: OrgComposeOptions): ReportLine[] {
   const s = r.summary;
   const newly = new Set(s.newlyStale);
   const unchecked = s.counts.unknown + s.counts.unlistedUsers;
-  const counts = `${plural(s.counts.keys, 'key')} of ${plural(s.counts.users, 'user')} · ${s.counts.stale > 0 || s.complete ? `**${s.counts.stale} stale**` : 'stale: none found among the keys checked'}${unchecked > 0 ? ` · **${unchecked} not checked**` : ''}`;
+  const counts = `${plural(s.counts.keys, 'key')} of ${plural(s.counts.users, 'user')} · ${s.counts.stale > 0 || s.complete ? `**${s.counts.stale} stale**` : 'stale: none found among the keys checked'}${unchecked > 0 ? ` · **${unchecked} not checked**` : ''}${s.partial ? ' · **cut short by the time limit**: keys it did not reach are not counted' : ''}`;
   const shown = o.report === 'full' ? s.stale : s.stale.filter((k) => newly.has(k.accessKeyId));
   // One line per user (its keys under it), so that a list is one markdown list and a long one splits between users.
   const byUser = new Map<string, StaleKeySummary[]>();
@@ -108,12 +118,13 @@ export function composeOrganisation(results: readonly OrgResult[], o: OrgCompose
   if (o.report === 'changes' && t.newlyStale === 0 && notCovered === undefined) return [];
   const day = date(o.now, o.timezone);
   const title = o.report === 'full'
-    ? [`RAM key digest ${day}, ${plural(t.accounts, 'account')}`, notCovered, `${t.stale} stale`].filter((s) => s !== undefined).join(': ').replace(/: ([^:]*)$/, ', $1')
+    ? `RAM key digest ${day}, ${plural(t.accounts, 'account')}${notCovered === undefined ? '' : `: ${notCovered}`}${t.stale > 0 || t.complete ? `, ${t.stale} stale` : ''}`
     : [t.newlyStale > 0 ? `${plural(t.newlyStale, 'RAM key')} turned stale` : undefined, notCovered === undefined ? undefined : `RAM keys: ${notCovered}`].filter((s) => s !== undefined).join(', ');
   const header = [
     ...(notCovered === undefined ? [] : [`⚠️ **Incomplete: ${notCovered}**, so this report cannot say that no other key is stale. They are listed below.`]),
     ...(o.mentionText === undefined ? [] : [o.mentionText]),
-    `${plural(t.scanned, 'account')} scanned of ${t.accounts} · ${plural(t.keys, 'key')} · **${t.stale} stale** · ${t.newlyStale} newly stale · ${t.notChecked} not checked`,
+    // "0 stale" only when complete, as report/claims.ts says it of one account.
+    `${plural(t.scanned, 'account')} scanned of ${t.accounts} · ${plural(t.keys, 'key')} · ${t.stale > 0 || t.complete ? `**${t.stale} stale**` : 'stale: none found among the keys checked'} · ${t.newlyStale} newly stale · ${t.notChecked} not checked`,
     `Stale means active and unused for more than ${plural(o.staleAfterDays, 'day')}. Checked ${dateTime(o.now, o.timezone)}.`,
     ...(o.report === 'full' && t.complete && t.stale === 0 ? ['✅ **All clear**: every account was scanned, every key checked, and no active key is stale.'] : []),
   ];
