@@ -52,8 +52,12 @@ export function organisationExitCode(results: readonly OrganisationResult[]): nu
   return t.stale > 0 ? EXIT.stale : EXIT.clean;
 }
 
-const label = (a: ScannedAccount): string =>
-  a.displayName === a.accountId ? terminalText(a.accountId, MAX_ID_CHARS) : `${terminalText(a.displayName, MAX_NAME_CHARS)} (${terminalText(a.accountId, MAX_ID_CHARS)})`;
+/** "name (id)", or the id alone when the name is the id or nothing printable is left of it. */
+const label = (a: ScannedAccount): string => {
+  const id = terminalText(a.accountId, MAX_ID_CHARS);
+  const name = terminalText(a.displayName, MAX_NAME_CHARS).trim();
+  return a.displayName === a.accountId || name === '' ? id : `${name} (${id})`;
+};
 
 /** The table report of every account, then the organisation's lines. `rows`: every key of an account, for --all. */
 export function renderOrganisation(

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { assess } from '../../functions/stale-key-detector/src/core/assessment';
 import { judge } from '../../functions/stale-key-detector/src/core/judge';
 import type { Lookup } from '../../functions/stale-key-detector/src/core/scan';
+import type { OrgResult } from '../../functions/stale-key-detector/src/core/organisation-report';
+import { summarize } from '../../functions/stale-key-detector/src/core/summary';
 import type { AccessKey, UnlistedUser } from '../../functions/stale-key-detector/src/model';
+import { newPacingStats } from '../../functions/stale-key-detector/src/pacing/retry';
+import { hostile } from './hostile-text';
 
 export const NOW = Date.UTC(2026, 10, 25, 1);
 export const DAY = 86_400_000;
@@ -50,3 +54,23 @@ export function build(c: AccountCase) {
   return a;
 }
 
+// ---- organisations ----
+
+/** A summary's state when none is configured. */
+export const NO_STATE = { where: null, loaded: false, why: 'no state configured: every key looked up', keysLookedUp: 0, keysFromState: 0, savedGeneration: null };
+export type Outcome = { readonly kind: 'scanned'; readonly c: AccountCase } | { readonly kind: 'failed'; readonly message: string; readonly fix: string };
+const outcome: fc.Arbitrary<Outcome> = fc.oneof(
+  { weight: 3, arbitrary: accountCase.map((c) => ({ kind: 'scanned' as const, c })) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('failed' as const), message: hostile, fix: hostile }) },
+);
+/** 1-6 accounts, each scanned (a generated account) or not (a reason and a fix), with names their administrators chose. */
+export const organisation = fc.array(fc.record({ name: hostile, outcome }), { minLength: 1, maxLength: 6 });
+
+/** The results; `plain` replaces every name and error text by a plain one (the same structure expected). */
+export function resultsOf(org: readonly { name: string; outcome: Outcome }[], plain = false): OrgResult[] {
+  return org.map(({ name, outcome: o }, i) => {
+    const account = { accountId: String(1_000_000_000_000_001 + i), displayName: plain ? `account ${i}` : name };
+    if (o.kind === 'failed') return { account, error: plain ? { message: 'the role could not be assumed', fix: 'trust the function\'s role' } : { message: o.message, fix: o.fix } };
+    return { account, summary: summarize(build(o.c), { trigger: 'account-scan', report: 'full', dryRun: true, messages: 0, api: newPacingStats(), durationMs: 0, state: NO_STATE }) };
+  });
+}

@@ -8,12 +8,11 @@ import { summarize } from '../../functions/stale-key-detector/src/core/summary';
 import { newPacingStats } from '../../functions/stale-key-detector/src/pacing/retry';
 import { composeChanges, composeDigest } from '../../functions/stale-key-detector/src/report/compose';
 import type { Part } from '../../functions/stale-key-detector/src/report/split';
-import { accountCase, ALL_CLEAR, build } from '../helpers/account-cases';
+import { accountCase, ALL_CLEAR, build, NO_STATE } from '../helpers/account-cases';
 
 const compose = { measure: (p: Part) => Buffer.byteLength(JSON.stringify(p)) + 200, keyword: undefined, mentionText: undefined };
 const firstLine = (p: Part): string => p.text.split('\n\n')[1] ?? '';
 
-const NO_STATE = { where: null, loaded: false, why: 'no state configured: every key looked up', keysLookedUp: 0, keysFromState: 0, savedGeneration: null };
 
 describe('claims match evidence (property)', () => {
   it('counts add up, complete means every key judged, and no all-clear wording unless complete', () => {

@@ -79,8 +79,10 @@ function keyLine(k: StaleKeySummary, timezone: string): string {
   return `- ${code(k.accessKeyId)} of ${consoleLink(k.userName)}: idle **${plural(k.idleDays, 'day')}**, ${use}`;
 }
 
+/** "#### name (`id`)", or the id alone when nothing printable is left of the name. */
 function accountHeading(a: OrgAccount): string {
-  return `#### ${md(a.displayName, 64)} (${code(a.accountId)})`;
+  const name = md(a.displayName, 64).trim();
+  return name === '' ? `#### ${code(a.accountId)}` : `#### ${name} (${code(a.accountId)})`;
 }
 
 /** One account's lines: not scanned (reason, fix), or its counts, newly stale, stale (digest) and not checked. */
