@@ -5,7 +5,9 @@ import { main } from '../../cli/main';
 import { EXIT } from '../../cli/io';
 import { DingTalkError } from '../../functions/stale-key-detector/src/errors/dingtalk-error';
 import { createLogger } from '../../functions/stale-key-detector/src/logger';
-import { clearSecretsForTests, cutStringToSign, describeError, redact, redactDeep, registerSecret } from '../../functions/stale-key-detector/src/redact';
+import { clearSecretsForTests, cutStringToSign, describeError, redact, redactDeep, redactError, registerSecret } from '../../functions/stale-key-detector/src/redact';
+import { handleInvocation } from '../../functions/stale-key-detector/src/handler';
+import { ConfigError } from '../../functions/stale-key-detector/src/errors/config-error';
 
 describe('redact', () => {
   it('masks registered secrets, raw and URL-encoded', () => {
@@ -133,6 +135,28 @@ describe('redactDeep', () => {
 });
 
 describe('the last points before text leaves the process', () => {
+  it('the handler\'s thrown error (FC\'s errorMessage and logged stack) is masked, its class kept', async () => {
+    const secret = 'fc-context-secret/+value';
+    const event = Buffer.from(JSON.stringify({ report: secret }));
+    const context = { requestId: 'r-1', credentials: { accessKeyId: 'LTAI5tContextKey0001', accessKeySecret: secret } };
+    const thrown = await handleInvocation(event, context, { env: {}, clock: { now: () => Date.now(), sleep: async () => {} }, logger: createLogger({ level: 'error', sink: () => {} }) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.message).toBe('event.report: must be one of "full", "changes", got "(redacted)"');
+    expect(`${error.message} ${error.stack ?? ''}`).not.toContain('fc-context-secret');
+  });
+
+  it('a thrown value that is not an Error becomes one, described and masked', () => {
+    registerSecret('plain-object-secret-1');
+    const error = redactError({ code: 'Forbidden', message: 'token plain-object-secret-1 refused' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).not.toContain('plain-object-secret-1');
+    expect(error.message).toContain('Forbidden');
+  });
+
   it('a CLI error quoting a secret from the environment is masked', async () => {
     const out: string[] = [];
     const err: string[] = [];

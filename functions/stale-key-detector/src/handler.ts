@@ -16,7 +16,7 @@ import type { Summary } from './core/summary';
 import { ConfigError } from './errors/config-error';
 import { createLogger, type Logger } from './logger';
 import { type Clock, systemClock } from './pacing/clock';
-import { describeError, redactDeep, registerSecret } from './redact';
+import { describeError, redactDeep, redactError, registerSecret } from './redact';
 
 /** The parts of Function Compute 3.0's context the function reads. */
 export interface FcContext {
@@ -89,7 +89,7 @@ export async function handleInvocation(body: Buffer | string | undefined, contex
   } catch (error) {
     logger.error('run failed', { error: describeError(error), requestId: context.requestId });
     if (alert !== undefined) await alert(error);
-    throw error;
+    throw redactError(error);
   }
 }
 

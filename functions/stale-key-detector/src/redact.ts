@@ -150,6 +150,19 @@ function deep(value: unknown): unknown {
   return value;
 }
 
+/**
+ * What a thrown error may carry out of the process (FC's errorMessage and its log of the stack,
+ * an organisation's coordinator reading a worker's failure): its message and stack redacted, in
+ * place, so that its class and fields (a ConfigError's field, a CloudApiError's code) stay. A
+ * thrown value that is not an Error becomes one with its redacted description.
+ */
+export function redactError(error: unknown): Error {
+  if (!(error instanceof Error)) return new Error(describeError(error));
+  error.message = redact(error.message);
+  if (error.stack !== undefined) error.stack = redact(error.stack);
+  return error;
+}
+
 /** A one-line, redacted description of anything thrown (pop-core throws plain objects). */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return redact(error.message);
