@@ -72,8 +72,6 @@ function notCoveredText(t: OrgTotals): string | undefined {
   return parts.length === 0 ? undefined : parts.join(', ');
 }
 
-
-
 function keyLine(k: StaleKeySummary, timezone: string): string {
   const use = k.lastUsed !== null ? `last used ${date(Date.parse(k.lastUsed), timezone)}` : k.noUseSince !== null && k.noUseSince !== k.createDate ? `no use recorded since ${date(Date.parse(k.noUseSince), timezone)}` : `never used, created ${date(Date.parse(k.createDate), timezone)}`;
   return `- ${code(k.accessKeyId)} of ${consoleLink(k.userName)}: idle **${plural(k.idleDays, 'day')}**, ${use}`;
