@@ -30,11 +30,11 @@
  *    invocations concurrently, as an FC instance with an instance concurrency above 1 does. Ten
  *    workers to a vCPU is harsher than FC's default of one to an instance.
  *  - --instances 0 runs them all in this process (the handler from the sources): measured on 2
- *    cores, 20 workers use about 40 s of CPU on that one thread within one account's 44 s, and the
- *    ratio is 1.40 (1.27-1.50 with the fake cloud on the same thread too).
+ *    cores at the deployed settings, 20 workers use about 25 s of CPU on that one thread in a 53 s
+ *    run, and the ratio is 1.04 (1.05 with the fake cloud on the same thread too; 1.09 at 95%).
  *  - --processes runs each invocation in a child process of its own: closest to FC's isolation, but
- *    20 bundle loads and JIT warm-ups cost 2.6-3 times the CPU (139-175 s), which 2 cores cannot
- *    give within 44 s (2.2-2.7x).
+ *    20 bundle loads and JIT warm-ups cost 112 s of CPU, which 2 cores cannot give within one
+ *    account's 52 s (1.78x).
  *
  *   npm run bench -- --organisation                       20 accounts x 1,000 users x 2 keys, Q = 50 (under 2 minutes)
  *   npm run bench -- --organisation --instances 0         every worker on this process's one thread
