@@ -14,6 +14,7 @@ import type { Timeouts } from '../functions/stale-key-detector/src/adapters/time
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { CloudApiError } from '../functions/stale-key-detector/src/errors/cloud-api-error';
 import { ConfigError } from '../functions/stale-key-detector/src/errors/config-error';
+import { cloudFix, dispositionOf } from '../functions/stale-key-detector/src/errors/error-codes';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { DEFAULT_CREDENTIALS, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
@@ -123,6 +124,18 @@ describe('invoke through @alicloud/fc2 at 2023-03-30', () => {
     const error = await rejection(invokeFunction(client(), { functionName: 'stale-key-detector', event: '{}' }));
     expect(error).toMatchObject({ service: 'FC', code: 'BadResponse', statusCode: 404 });
     expect((error as Error).message).toContain('failed with 404');
+    // The status is all there is to go on, and the fix says so.
+    expect(cloudFix(error as CloudApiError, 'function')).toMatch(/^FC refused the call \(HTTP 404\) without a reason @alicloud\/fc2 can read: .*FUNCTION_COMPUTE_ENDPOINT/);
+    expect(cloudFix(error as CloudApiError, 'cli')).toContain('check --function, --qualifier, --region and --account-id');
+  });
+
+  it('a refusal in that shape (HTTP 403, the code lost) points at the permission, the function\'s or the operator\'s', async () => {
+    cloud.failNext('fc:InvokeFunction', 1, { kind: 'body', status: 403, body: { Code: 'AccessDenied', Message: 'the caller is not authorized' } });
+    const error = (await rejection(invokeFunction(client(), { functionName: 'stale-key-detector', event: '{}' }))) as CloudApiError;
+    expect(error).toMatchObject({ service: 'FC', code: 'BadResponse', statusCode: 403 });
+    expect(dispositionOf(error)).toBe('final');
+    expect(cloudFix(error, 'function')).toContain("the function's role needs fc:InvokeFunction on this same function (policies/stale-key-detector-organisation.json)");
+    expect(cloudFix(error, 'cli')).toContain('fc:InvokeFunction on the function (policies/operator-invoke.json)');
   });
 
   it('is refused with a wrong secret (SignatureNotMatch) or a wrong or missing security token (InvalidAccessKeyID)', async () => {

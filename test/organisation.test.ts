@@ -116,7 +116,7 @@ describe('Resource Manager ListAccounts', () => {
     const scannerOnly: CloudCredentials = { accessKeyId: 'LTAIscannerOnly0001', accessKeySecret: 'scanner-only-secret', securityToken: undefined };
     const denied = await rejection(resourceManager(cloud, scannerOnly).listAccountsPage(1));
     expect([denied.code, denied.statusCode]).toEqual(['NoPermission', 403]);
-    expect(cloudFix(denied, 'function')).toContain('resourcemanager:ListAccounts');
+    expect(cloudFix(denied, 'function')).toBe("grant the function's role the action resourcemanager:ListAccounts (policies/stale-key-detector-organisation.json)");
   });
 });
 

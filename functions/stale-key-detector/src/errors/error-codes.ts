@@ -32,6 +32,29 @@ const POLICY_ACTION: Readonly<Record<string, string>> = {
   AssumeRole: 'sts:AssumeRole',
 };
 
+/** The shipped policy that grants an action: the organisation's own actions, or the scan's. */
+function policyFileOf(action: string): string {
+  return ['InvokeFunction', 'ListAccounts', 'AssumeRole'].includes(action) ? 'policies/stale-key-detector-organisation.json' : 'policies/stale-key-detector-readonly.json';
+}
+
+/**
+ * FC 3.0 documents its error body as {Code, Message, RequestId}, and @alicloud/fc2 reads only
+ * ErrorCode and ErrorMessage: such an answer reaches us as BadResponse with its HTTP status and
+ * request id, and no reason. The status is all there is to go on, and the fix says so.
+ */
+function fcUnreadableFix(e: CloudApiError, who: Audience): string {
+  const unread = `FC refused the call (HTTP ${e.statusCode ?? '?'}) without a reason @alicloud/fc2 can read`;
+  if (e.statusCode === 403) {
+    return who === 'cli'
+      ? `${unread}: the credentials need fc:InvokeFunction on the function (policies/operator-invoke.json), and a key, secret and token that belong together`
+      : `${unread}: the function's role needs fc:InvokeFunction on this same function (policies/stale-key-detector-organisation.json)`;
+  }
+  if (e.statusCode === 404) {
+    return who === 'cli' ? `${unread}: check --function, --qualifier, --region and --account-id (the function must be deployed there)` : `${unread}: the coordinator invokes itself by the name and account in its context; check FUNCTION_COMPUTE_ENDPOINT if it is set`;
+  }
+  return `${unread}: retry later; if it persists, open a ticket with the request id`;
+}
+
 /**
  * OSS's AccessDenied: the state store's grants, on the error's bucket and prefix when it names
  * them; OSS also answers AccessDenied to a bucket addressed through another region's endpoint.
@@ -127,6 +150,13 @@ const RULES: readonly CodeRule[] = [
           : `check that ${e.service} is reachable from the function (RAM_ENDPOINT / ACTIONTRAIL_ENDPOINT, VPC settings)`,
   },
   {
+    codes: /^BadResponse$/,
+    service: 'FC',
+    // An invocation is never retried (a second run could post twice): what FC refused stays refused.
+    disposition: 'final',
+    fix: fcUnreadableFix,
+  },
+  {
     codes: /^(ServiceUnavailable|InternalError|BadResponse|SignatureNonceUsed)$/,
     disposition: 'transient',
     fix: (e) => `${e.service} answered ${e.code}: retry later; if it persists, open a ticket with the request id`,
@@ -146,7 +176,7 @@ const RULES: readonly CodeRule[] = [
       const action = POLICY_ACTION[e.action] ?? `${e.service.toLowerCase()}:${e.action}`;
       return who === 'cli' && e.service === 'FC'
         ? `the credentials need ${action} on the function (policies/operator-invoke.json)`
-        : `grant ${who === 'cli' ? 'these credentials' : "the function's role"} the action ${action} (policies/stale-key-detector-readonly.json)`;
+        : `grant ${who === 'cli' ? 'these credentials' : "the function's role"} the action ${action} (${policyFileOf(e.action)})`;
     },
   },
   {
