@@ -25,7 +25,7 @@ describe('scan --accounts output (property)', () => {
           expect(displayWidth(line)).toBeLessThanOrEqual(80);
         }
         // A long heading wraps; each account's starts a line once, and names it (or its id alone).
-        expect(out.match(/^=== Account /gm)).toHaveLength(results.length);
+        expect(out.match(/^=== Account\b/gm)).toHaveLength(results.length);
         expect(out).not.toMatch(/=== Account  /);
         const t = organisationTotals(results);
         const clean = /No stale access keys in any|every account was scanned and every key checked/.test(out);
