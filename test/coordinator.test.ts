@@ -38,12 +38,13 @@ async function coordinate(event: object, coordinatorClock: Clock = clock): Promi
 
 /**
  * One account at a time (ACCOUNT_CONCURRENCY=1), and after member 2's worker answers, the
- * coordinator's clock jumps to `leftMs` before its deadline (the workers keep the real clock).
- * Member 3's worker never answers until the test ends. Returns the run's summary.
+ * coordinator's clock jumps to `leftMs` before its deadline and stays there, so that how long the
+ * machine takes to get to member 3 does not matter (the workers keep the real clock). Member 3's
+ * worker never answers until the test ends. Returns the run's summary.
  */
 async function lateWave(leftMs: number): Promise<OrganisationSummary> {
   env['ACCOUNT_CONCURRENCY'] = '1';
-  let skew = 0;
+  let frozenAt: number | undefined;
   const started = Date.now();
   // The coordinator's deadline, as the handler sets it from FC's timeout (fcContext: 900 s).
   const deadline = scanDeadline(started, 900);
@@ -58,11 +59,11 @@ async function lateWave(leftMs: number): Promise<OrganisationSummary> {
       return { error: { errorMessage: 'ended by the test', errorType: 'Error' } };
     }
     const result = await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger });
-    if (accountId === simulatorMemberId(2)) skew = deadline - leftMs - Date.now();
+    if (accountId === simulatorMemberId(2)) frozenAt = deadline - leftMs;
     return { result };
   });
   try {
-    return await coordinate({ report: 'full' }, { now: () => Date.now() + skew, sleep: async () => {} });
+    return await coordinate({ report: 'full' }, { now: () => frozenAt ?? Date.now(), sleep: async () => {} });
   } finally {
     release();
   }
