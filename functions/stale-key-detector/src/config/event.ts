@@ -83,18 +83,8 @@ function parseTimer(record: Record<string, unknown>, wallClock: number): TimerEv
       throw new ConfigError(`event.${quoteField(field)}`, `is not a field of a timer event (${TIMER_FIELDS.join(', ')}); a manual invoke sends only ${MANUAL_FIELDS.join(', ')}`);
     }
   }
-  const { triggerTime, triggerName, payload } = record;
-  if (typeof triggerTime !== 'string' || !INSTANT.test(triggerTime)) {
-    throw new ConfigError('event.triggerTime', `must be an ISO-8601 instant with Z or an offset, like "2026-11-25T07:00:00Z", got ${quoteValue(triggerTime)}`);
-  }
-  const time = DateTime.fromISO(triggerTime, { setZone: true });
-  if (!time.isValid) {
-    throw new ConfigError('event.triggerTime', `is not a real time (${time.invalidExplanation ?? time.invalidReason ?? 'invalid'}), got ${quoteValue(triggerTime)}`);
-  }
-  const at = time.toMillis();
-  if (at > wallClock + TRIGGER_TIME_BOUNDS.aheadMs || at < wallClock - TRIGGER_TIME_BOUNDS.behindMs) {
-    throw new ConfigError('event.triggerTime', `is ${quoteValue(triggerTime)}, more than 1 hour ahead of or 48 hours behind the clock (${new Date(wallClock).toISOString()}); a timer event is delivered when it fires`);
-  }
+  const { triggerName, payload } = record;
+  const at = parseTriggerTime(record['triggerTime'], 'event.triggerTime', wallClock, '; a timer event is delivered when it fires');
   if (typeof triggerName !== 'string' || triggerName.trim() === '' || triggerName.length > 128) {
     throw new ConfigError('event.triggerName', `must be the trigger's name, a non-empty string of at most 128 characters, got ${quoteValue(triggerName)}`);
   }
@@ -104,11 +94,23 @@ function parseTimer(record: Record<string, unknown>, wallClock: number): TimerEv
   return { kind: 'timer', triggerTime: at, triggerName };
 }
 
+/** An ISO-8601 instant with Z or an offset, as epoch ms, or a ConfigError naming `field`. */
 function parseInstant(value: unknown, field: string): number {
-  if (typeof value !== 'string' || !INSTANT.test(value)) throw new ConfigError(field, `must be an ISO-8601 instant with Z or an offset, got ${quoteValue(value)}`);
+  if (typeof value !== 'string' || !INSTANT.test(value)) {
+    throw new ConfigError(field, `must be an ISO-8601 instant with Z or an offset, like "2026-11-25T07:00:00Z", got ${quoteValue(value)}`);
+  }
   const time = DateTime.fromISO(value, { setZone: true });
-  if (!time.isValid) throw new ConfigError(field, `is not a real time, got ${quoteValue(value)}`);
+  if (!time.isValid) throw new ConfigError(field, `is not a real time (${time.invalidExplanation ?? time.invalidReason ?? 'invalid'}), got ${quoteValue(value)}`);
   return time.toMillis();
+}
+
+/** A run's trigger time: an instant at most 1 hour ahead of and 48 hours behind the clock. `why` ends the refusal. */
+function parseTriggerTime(value: unknown, field: string, wallClock: number, why: string): number {
+  const at = parseInstant(value, field);
+  if (at > wallClock + TRIGGER_TIME_BOUNDS.aheadMs || at < wallClock - TRIGGER_TIME_BOUNDS.behindMs) {
+    throw new ConfigError(field, `is ${quoteValue(value)}, more than 1 hour ahead of or 48 hours behind the clock (${new Date(wallClock).toISOString()})${why}`);
+  }
+  return at;
 }
 
 /** The coordinator's event for one account: every field checked, as strictly as a timer's. */
@@ -123,10 +125,7 @@ function parseAccountScan(record: Record<string, unknown>, wallClock: number): A
   }
   const { accountId, runId, report } = scan;
   if (typeof accountId !== 'string' || !/^\d{1,32}$/.test(accountId)) throw new ConfigError(`${where}.accountId`, `must be an account id (digits), got ${quoteValue(accountId)}`);
-  const triggerTime = parseInstant(scan['triggerTime'], `${where}.triggerTime`);
-  if (triggerTime > wallClock + TRIGGER_TIME_BOUNDS.aheadMs || triggerTime < wallClock - TRIGGER_TIME_BOUNDS.behindMs) {
-    throw new ConfigError(`${where}.triggerTime`, `is more than 1 hour ahead of or 48 hours behind the clock (${new Date(wallClock).toISOString()})`);
-  }
+  const triggerTime = parseTriggerTime(scan['triggerTime'], `${where}.triggerTime`, wallClock, '');
   const deadline = parseInstant(scan['deadline'], `${where}.deadline`);
   if (deadline < triggerTime || deadline > wallClock + 24 * HOUR_MS) throw new ConfigError(`${where}.deadline`, 'must lie after triggerTime and within a day of the clock');
   if (typeof runId !== 'string' || runId === '' || runId.length > 200) throw new ConfigError(`${where}.runId`, `must be the coordinator's run id, 1-200 characters, got ${quoteValue(runId)}`);
