@@ -6,11 +6,11 @@
  * state scope (the member's account id), at most ACCOUNT_CONCURRENCY at once (core/organisation.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { AssumeRoleAdapter, createStsClient } from '../functions/stale-key-detector/src/adapters/assume-role';
+import { AssumeRoleAdapter, createStsClient, roleSessionName } from '../functions/stale-key-detector/src/adapters/assume-role';
 import { DEFAULT_STS_ENDPOINT, getCallerIdentity } from '../functions/stale-key-detector/src/adapters/caller-identity';
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
-import { createResourceManagerClient, type DirectoryAccount, ResourceManagerAdapter } from '../functions/stale-key-detector/src/adapters/resource-manager';
+import { listDirectory } from '../functions/stale-key-detector/src/adapters/resource-manager';
 import { type AccountsConfig, readAccountsConfig, type SelectedAccount, selectAccounts } from '../functions/stale-key-detector/src/config/accounts';
 import { type Env, readBaseUrl } from '../functions/stale-key-detector/src/config/env-reader';
 import { runOptionsFor } from '../functions/stale-key-detector/src/config/run-config';
@@ -80,8 +80,7 @@ export interface OrganisationRun {
 
 /** A RoleSessionName naming the run (2-32 of [\w.@-]): skd-cli-<UTC minute>-<run id's first 6>, e.g. skd-cli-20261201T0900Z-1a2b3c. */
 export function sessionNameFor(now: number, runId: string): string {
-  const minute = new Date(now).toISOString().slice(0, 16).replace(/[-:]/g, '');
-  return `skd-cli-${minute}Z-${runId.replace(/^[^:]*:/, '').replace(/[^0-9a-f]/gi, '').slice(0, 6)}`;
+  return roleSessionName('skd-cli', now, runId.replace(/^[^:]*:/, '').replace(/[^0-9a-f]/gi, '').slice(0, 6));
 }
 
 /** Scans the accounts, prints each account's report and the organisation's lines; resolves to the exit code. */
@@ -95,11 +94,7 @@ export async function scanOrganisation(run: OrganisationRun): Promise<number> {
   const saveState = run.staleAfterDays === undefined;
   // A named state directory that cannot be written fails the scan once, before any account (no call: the account is given).
   await openState(run.stateChoice, { credentials, accountId: self ?? '0', region: run.region, env: io.env, clock, writes: saveState });
-  let listed: DirectoryAccount[] | undefined;
-  if (config.source.kind === 'resource-directory') {
-    const directory = new ResourceManagerAdapter(createResourceManagerClient(credentials, config.resourceManagerEndpoint));
-    listed = await callWithRetry(() => directory.listAllAccounts(), retry);
-  }
+  const listed = config.source.kind === 'resource-directory' ? await listDirectory(credentials, config.resourceManagerEndpoint, clock) : undefined;
   const selection = selectAccounts(config, listed, self);
   if (selection.accounts.length === 0 && selection.missing.length === 0) {
     const why = listed === undefined ? 'ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE leave none of the --accounts list' : `Resource Manager ListAccounts lists ${listed.length}, and ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE leave none`;

@@ -6,11 +6,12 @@
  * never posts: the coordinator reports for the organisation.
  */
 import { createHash } from 'node:crypto';
-import { AssumeRoleAdapter, createStsClient } from './adapters/assume-role';
+import { AssumeRoleAdapter, createStsClient, roleSessionName } from './adapters/assume-role';
+import { DEFAULT_STS_ENDPOINT } from './adapters/caller-identity';
 import { cloudAdapters } from './adapters/cloud-adapters';
 import { stateStoreFor } from './adapters/state-store';
 import type { CloudCredentials } from './adapters/credentials';
-import { createResourceManagerClient, ResourceManagerAdapter } from './adapters/resource-manager';
+import { listDirectory } from './adapters/resource-manager';
 import { readAccountsConfig, type SelectedAccount, selectAccounts } from './config/accounts';
 import { type Env, readBaseUrl } from './config/env-reader';
 import type { AccountScanEvent } from './config/event';
@@ -23,12 +24,9 @@ import type { Logger } from './logger';
 import type { Clock } from './pacing/clock';
 import { callWithRetry, DEFAULT_RETRY_POLICY } from './pacing/retry';
 
-const DEFAULT_STS_ENDPOINT = 'https://sts.aliyuncs.com';
-
 /** A RoleSessionName naming the run (2-32 of [\w.@-]): skd-<UTC minute>Z-<6 hex of the run id>. */
 export function workerSessionName(now: number, runId: string): string {
-  const minute = new Date(now).toISOString().slice(0, 16).replace(/[-:]/g, '');
-  return `skd-${minute}Z-${createHash('sha256').update(runId).digest('hex').slice(0, 6)}`;
+  return roleSessionName('skd', now, createHash('sha256').update(runId).digest('hex').slice(0, 6));
 }
 
 /** The configured account the event names, or a refusal naming the field. */
@@ -37,7 +35,7 @@ async function configuredAccount(event: AccountScanEvent, env: Env, credentials:
   if (config === undefined) {
     throw new ConfigError('event.accountScan', 'is refused: ACCOUNTS is unset, so this function scans its own account only; set ACCOUNTS on the function to scan an organisation');
   }
-  const listed = config.source.kind === 'resource-directory' ? await callWithRetry(() => new ResourceManagerAdapter(createResourceManagerClient(credentials, config.resourceManagerEndpoint)).listAllAccounts(), { policy: DEFAULT_RETRY_POLICY, clock }) : undefined;
+  const listed = config.source.kind === 'resource-directory' ? await listDirectory(credentials, config.resourceManagerEndpoint, clock) : undefined;
   const account = selectAccounts(config, listed, self).accounts.find((a) => a.accountId === event.accountId);
   if (account === undefined) {
     throw new ConfigError('event.accountScan.accountId', `names account ${event.accountId}, which is not one of the accounts this function is configured to scan (ACCOUNTS, ACCOUNTS_INCLUDE, ACCOUNTS_EXCLUDE): refused`);

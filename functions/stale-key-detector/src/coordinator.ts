@@ -9,7 +9,7 @@
  */
 import type { CloudCredentials } from './adapters/credentials';
 import { createFcClient, FC_MAX_TIMEOUT_MS, fcEndpointFor, invokeFunction } from './adapters/function-compute';
-import { createResourceManagerClient, ResourceManagerAdapter } from './adapters/resource-manager';
+import { listDirectory } from './adapters/resource-manager';
 import { stateStoreFor } from './adapters/state-store';
 import { type AccountsConfig, selectAccounts } from './config/accounts';
 import { type Env, readBaseUrl, readString } from './config/env-reader';
@@ -24,7 +24,6 @@ import { CloudApiError, type CloudService } from './errors/cloud-api-error';
 import { ScanFailedError } from './errors/scan-failed-error';
 import type { Logger } from './logger';
 import type { Clock } from './pacing/clock';
-import { callWithRetry, DEFAULT_RETRY_POLICY } from './pacing/retry';
 
 /** Time the coordinator keeps after its workers' deadline, to merge and post. */
 export const COORDINATOR_MARGIN_MS = 60_000;
@@ -60,8 +59,7 @@ export async function runOrganisation(run: CoordinatorRun): Promise<Organisation
   const { config, accounts, credentials, clock } = run;
   const { options, settings } = config;
   const startedAt = clock.now();
-  const retry = { policy: DEFAULT_RETRY_POLICY, clock };
-  const listed = accounts.source.kind === 'resource-directory' ? await callWithRetry(() => new ResourceManagerAdapter(createResourceManagerClient(credentials, accounts.resourceManagerEndpoint)).listAllAccounts(), retry) : undefined;
+  const listed = accounts.source.kind === 'resource-directory' ? await listDirectory(credentials, accounts.resourceManagerEndpoint, clock) : undefined;
   const selection = selectAccounts(accounts, listed, run.self.accountId);
   if (selection.accounts.length === 0 && selection.missing.length === 0) {
     throw new ScanFailedError('no account to scan: ACCOUNTS, ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE leave none', 'check ACCOUNTS_INCLUDE and ACCOUNTS_EXCLUDE, and that the function runs in the directory\'s management account or a delegated administrator');

@@ -41,6 +41,12 @@ const ROLE_ARN = /^acs:ram::(\d{1,32}):role\/([A-Za-z0-9._-]{1,64})$/;
 /** RoleSessionName: 2..32 of letters, digits, '.', '@', '-' and '_' (STS's rule). */
 const SESSION_NAME = /^[\w.@-]{2,32}$/;
 
+/** A RoleSessionName that names a run in the member's ActionTrail: <prefix>-<UTC minute>Z-<tag>, e.g. skd-20261201T0900Z-1a2b3c. */
+export function roleSessionName(prefix: string, now: number, tag: string): string {
+  const minute = new Date(now).toISOString().slice(0, 16).replace(/[-:]/g, '');
+  return `${prefix}-${minute}Z-${tag}`;
+}
+
 export interface AssumeRoleRequest {
   /** acs:ram::<account id>:role/<role name> (memberRoleArn builds one). */
   readonly roleArn: string;

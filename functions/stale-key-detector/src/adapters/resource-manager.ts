@@ -1,5 +1,7 @@
 import type ResourceManager from '@alicloud/resourcemanager20200331';
 import type * as $ResourceManager from '@alicloud/resourcemanager20200331';
+import type { Clock } from '../pacing/clock';
+import { callWithRetry, DEFAULT_RETRY_POLICY } from '../pacing/retry';
 import type { CloudCredentials } from './credentials';
 import { openApiConfig } from './openapi-config';
 import { badResponse, toCloudApiError } from './sdk-error';
@@ -136,4 +138,9 @@ function pagingProblem(page: AccountsPage, listed: number, seen: ReadonlySet<str
     return `page ${page.pageNumber} has ${page.accounts.length} of ${page.pageSize} members with ${after} of ${page.totalCount} listed`;
   }
   return undefined;
+}
+
+/** Every member of the directory, through Resource Manager at `endpoint`, retried as every cloud call is: the coordinator's, a worker's and the CLI's listing. */
+export function listDirectory(credentials: CloudCredentials, endpoint: URL, clock: Clock): Promise<DirectoryAccount[]> {
+  return callWithRetry(() => new ResourceManagerAdapter(createResourceManagerClient(credentials, endpoint)).listAllAccounts(), { policy: DEFAULT_RETRY_POLICY, clock });
 }
