@@ -7,7 +7,7 @@
  */
 import { code, consoleLink, date, dateTime, md, plural } from '../report/format';
 import { type Part, type ReportLine, splitIntoParts } from '../report/split';
-import type { AccountResult } from './organisation';
+import { type AccountResult, tally } from './organisation';
 import type { StaleKeySummary, Summary } from './summary';
 
 export interface OrgAccount {
@@ -34,19 +34,21 @@ export interface OrgTotals {
 
 const scannedOf = (results: readonly OrgResult[]) => results.flatMap((r) => ('summary' in r ? [r] : []));
 
+/** The organisation's totals: tally's (one rule for when an organisation is complete), and the report's counts. */
 export function organisationTotals(results: readonly OrgResult[]): OrgTotals {
   const scanned = scannedOf(results);
   const sum = (f: (s: Summary) => number): number => scanned.reduce((n, r) => n + f(r.summary), 0);
+  const t = tally(results);
   return {
     accounts: results.length,
-    scanned: scanned.length,
-    notScanned: results.length - scanned.length,
+    scanned: t.scanned,
+    notScanned: t.notScanned,
     keys: sum((s) => s.counts.keys),
-    stale: sum((s) => s.counts.stale),
+    stale: t.stale,
     newlyStale: sum((s) => s.counts.newlyStale),
     notChecked: sum((s) => s.counts.unknown + s.counts.unlistedUsers),
     cutShort: scanned.filter((r) => r.summary.partial).length,
-    complete: results.length > 0 && scanned.length === results.length && scanned.every((r) => r.summary.complete),
+    complete: t.complete,
   };
 }
 
