@@ -8,7 +8,6 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main';
 import { renderBar } from '../cli/progress';
 import { displayWidth, type KeyRow, renderTable } from '../cli/table';
 import { buildCli } from '../scripts/build';
@@ -19,7 +18,7 @@ import { createLogger } from '../functions/stale-key-detector/src/logger';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULT_DINGTALK, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
-import { cliEnv } from './helpers/cli-env';
+import { type CliRun, cliEnv, runCli } from './helpers/cli-env';
 
 /** Real time, instant back-off. */
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
@@ -38,11 +37,7 @@ afterEach(async () => {
 
 const testEnv = (extra: Record<string, string | undefined> = {}): Record<string, string | undefined> => cliEnv(cloud, home, extra);
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliRun;
 
 /**
  * The installed package's layout, built once: bin/stale-key-detector.js and the esbuild bundle in
@@ -71,18 +66,8 @@ function bin(argv: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
-async function cli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env: options.env ?? testEnv(),
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: options.isTTY ?? false,
-    cwd: home,
-    clock: fastClock,
-  });
-  return { code, stdout, stderr };
+function cli(argv: string[], options: { env?: Record<string, string | undefined>; isTTY?: boolean } = {}): Promise<Run> {
+  return runCli(argv, options.env ?? testEnv(), home, fastClock, options.isTTY ?? false);
 }
 
 /** The function itself, as FC would run it, against the same fake. */

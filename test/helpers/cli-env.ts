@@ -38,15 +38,15 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the CLI's main in-process with captured output, no TTY, `cwd` as its working directory. */
-export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, cwd: string, clock: Clock): Promise<CliRun> {
+/** Runs the CLI's main in-process with captured output, no TTY unless `isTTY`, `cwd` as its working directory. */
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, cwd: string, clock: Clock, isTTY = false): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main([...argv], {
     env,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
+    isTTY,
     cwd,
     clock,
   });
