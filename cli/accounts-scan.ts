@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AssumeRoleAdapter, createStsClient, roleSessionName } from '../functions/stale-key-detector/src/adapters/assume-role';
-import { DEFAULT_STS_ENDPOINT, getCallerIdentity } from '../functions/stale-key-detector/src/adapters/caller-identity';
+import { DEFAULT_STS_ENDPOINT } from '../functions/stale-key-detector/src/adapters/caller-identity';
 import { cloudAdapters } from '../functions/stale-key-detector/src/adapters/cloud-adapters';
 import type { CloudCredentials } from '../functions/stale-key-detector/src/adapters/credentials';
 import { listDirectory } from '../functions/stale-key-detector/src/adapters/resource-manager';
@@ -28,13 +28,13 @@ import { ScanFailedError } from '../functions/stale-key-detector/src/errors/scan
 import type { Logger, LogFields } from '../functions/stale-key-detector/src/logger';
 import type { Finding } from '../functions/stale-key-detector/src/model';
 import type { Clock } from '../functions/stale-key-detector/src/pacing/clock';
-import { callWithRetry, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../functions/stale-key-detector/src/pacing/retry';
+import { callWithRetry, DEFAULT_RETRY_POLICY } from '../functions/stale-key-detector/src/pacing/retry';
 import { type OrganisationResult, organisationExitCode, organisationIncompleteText, organisationJson, renderOrganisation } from './accounts-report';
 import { type CliIo, EXIT } from './io';
 import { reportPostFailure } from './post-failure';
 import { plural } from './report';
 import type { ProgressBar } from './progress';
-import { openState, saveFailure, type StateChoice, withStateWhy } from './state-option';
+import { callerAccount, openState, saveFailure, type StateChoice, withStateWhy } from './state-option';
 import { type KeyRow, rowFromFinding, rowFromStale } from './table';
 
 /**
@@ -56,10 +56,6 @@ export function readAccountsFlags(accounts: string, concurrency: string | undefi
     throw error;
   }
 }
-
-/** Who the caller is only spares an AssumeRole: one retry, short timeouts. */
-const IDENTITY_RETRY: RetryPolicy = { maxAttempts: 2, maxThrottled: 2, baseDelayMs: 200, maxDelayMs: 1_000, maxThrottledDelayMs: 1_000 };
-const IDENTITY_TIMEOUTS = { connectTimeout: 3_000, readTimeout: 5_000 };
 
 export interface OrganisationRun {
   readonly config: AccountsConfig;
@@ -90,7 +86,7 @@ export async function scanOrganisation(run: OrganisationRun): Promise<number> {
   const retry = { policy: DEFAULT_RETRY_POLICY, clock };
   // The caller's own account is scanned with its own credentials: there is no role to assume in it.
   // Unknown when STS does not answer: then it is one more account whose role is assumed.
-  const self = await callWithRetry(() => getCallerIdentity(credentials, stsEndpoint, IDENTITY_TIMEOUTS), { policy: IDENTITY_RETRY, clock }).then((identity) => identity.accountId, () => undefined);
+  const self = await callerAccount(credentials, stsEndpoint, clock).catch(() => undefined);
   const saveState = run.staleAfterDays === undefined;
   // A named state directory that cannot be written fails the scan once, before any account (no call: the account is given).
   await openState(run.stateChoice, { credentials, accountId: self ?? '0', region: run.region, env: io.env, clock, writes: saveState });

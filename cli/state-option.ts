@@ -33,9 +33,15 @@ export type StateChoice =
 /** The state's environment variables: left out of readSettings when a flag decides the state. */
 const STATE_VARIABLES = ['STATE_URL', 'STATE_OSS_ENDPOINT'];
 
-/** STS is one cheap call: a second try for a blip, and short timeouts, since its failure only costs a full scan. */
+/** STS is one cheap call: a second try for a blip, and short timeouts, since its failure only costs a full scan (or an AssumeRole). */
 const STS_RETRY: RetryPolicy = { maxAttempts: 2, maxThrottled: 2, baseDelayMs: 200, maxDelayMs: 1_000, maxThrottledDelayMs: 1_000 };
 const STS_TIMEOUTS = { connectTimeout: 3_000, readTimeout: 5_000 };
+
+/** The account of these credentials, from STS GetCallerIdentity at `stsEndpoint`; rejects when STS does not say. */
+export async function callerAccount(credentials: CloudCredentials, stsEndpoint: URL, clock: Clock): Promise<string> {
+  const identity = await callWithRetry(() => getCallerIdentity(credentials, stsEndpoint, STS_TIMEOUTS), { policy: STS_RETRY, clock });
+  return identity.accountId;
+}
 
 /** $XDG_STATE_HOME/stale-key-detector; XDG_STATE_HOME unset or relative (the spec ignores those): ~/.local/state. */
 export function defaultStateDirectory(env: Env): string {
@@ -140,8 +146,8 @@ export async function openState(
   // An organisation scan knows each account (the role's) and keeps its state with the operator's credentials.
   if (run.accountId !== undefined) return { access: { store, scope: { accountId: run.accountId, region: run.region } }, where, notUsed: undefined, writeError };
   try {
-    const identity = await callWithRetry(() => getCallerIdentity(run.credentials, stsEndpoint, STS_TIMEOUTS), { policy: STS_RETRY, clock: run.clock });
-    return { access: { store, scope: { accountId: identity.accountId, region: run.region } }, where, notUsed: undefined, writeError };
+    const accountId = await callerAccount(run.credentials, stsEndpoint, run.clock);
+    return { access: { store, scope: { accountId, region: run.region } }, where, notUsed: undefined, writeError };
   } catch (error) {
     return { access: undefined, where, notUsed: `its account is unknown: ${describeError(error)}` };
   }
