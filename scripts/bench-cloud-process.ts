@@ -82,11 +82,11 @@ export async function startOrganisationCloud(options: CloudProcessOptions): Prom
   return cloud;
 }
 
-/** The parent's handle on a fake cloud in its own process. */
-export interface CloudProcess {
+/** The bench's handle on a fake organisation, in its own process or (--shared-thread) in the bench's. */
+export interface BenchCloud {
   readonly endpoint: string;
   readonly dingtalkWebhookUrl: string;
-  /** The counters, this process's CPU since it was ready, and its event-loop delay. */
+  /** The counters, and the fake's own process's CPU since it was ready and its event-loop delay. */
   readout(accountIds: readonly string[]): Promise<CloudReadout>;
   close(): Promise<void>;
 }
@@ -95,7 +95,7 @@ export interface CloudProcess {
  * Forks the fake cloud; each FC invocation it receives is answered by `invoke` in this process.
  * Rejects when the child fails to start the cloud or exits early.
  */
-export function startCloudProcess(options: CloudProcessOptions, invoke: (functionName: string, body: Buffer) => Promise<FcInvocationOutcome>): Promise<CloudProcess> {
+export function startCloudProcess(options: CloudProcessOptions, invoke: (functionName: string, body: Buffer) => Promise<FcInvocationOutcome>): Promise<BenchCloud> {
   const child: ChildProcess = fork(__filename, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const send = (message: ToChild): void => {
     child.send(message);

@@ -60,7 +60,7 @@ import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { CloudStats, type FcHandler, type FcInvocationOutcome } from '../simulator';
 import type { ActionStats } from '../simulator/types';
 import { fcContext, organisationSummaryOf, simulatorMemberId, simulatorOrganisationEnv } from '../simulator/function-wiring';
-import { snapshotStats, startCloudProcess, startOrganisationCloud, type CloudProcessOptions, type CloudReadout, type LoopDelay } from './bench-cloud-process';
+import { snapshotStats, startCloudProcess, startOrganisationCloud, type BenchCloud, type CloudProcessOptions, type CloudReadout, type LoopDelay } from './bench-cloud-process';
 import { childOutput } from './child-output';
 import { InstancePool, type InstanceUsage } from './bench-instances';
 import { latencyFlag, numberFlag } from './bench-flags';
@@ -260,16 +260,8 @@ function workers(env: () => Record<string, string>, f: Flags, invocations: Invoc
   }
 }
 
-/** A fake organisation that the run reads its counters from and closes, wherever it runs. */
-interface Cloud {
-  readonly endpoint: string;
-  readonly dingtalkWebhookUrl: string;
-  readout(accountIds: readonly string[]): Promise<CloudReadout>;
-  close(): Promise<void>;
-}
-
 /** The fake in a process of its own (default), or in this one (--shared-thread). */
-async function startCloud(f: Flags, now: number, invoke: FcHandler): Promise<Cloud> {
+async function startCloud(f: Flags, now: number, invoke: FcHandler): Promise<BenchCloud> {
   if (!f.sharedThread) return startCloudProcess(cloudOptions(f, now), invoke);
   const cloud = await startOrganisationCloud(cloudOptions(f, now));
   cloud.setFcHandler(invoke);
