@@ -55,6 +55,7 @@ import { parseArgs } from 'node:util';
 import type { OrganisationSummary } from '../functions/stale-key-detector/src/coordinator';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { type FcContext, handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { systemClock } from '../functions/stale-key-detector/src/pacing/clock';
 import { DEFAULTS } from '../functions/stale-key-detector/src/config/settings';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { CloudStats, type FcHandler, type FcInvocationOutcome } from '../simulator';
@@ -234,9 +235,8 @@ function workers(env: () => Record<string, string>, f: Flags, invocations: Invoc
   const none = { usage: () => Promise.resolve(undefined), close: () => Promise.resolve() };
   switch (f.workers.kind) {
     case 'bench-process': {
-      const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
-      const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
-      return { ...none, invoke: timed(async (body) => ({ result: await handleInvocation(body, context(), { env: env(), clock, logger }) })) };
+        const logger = createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) });
+      return { ...none, invoke: timed(async (body) => ({ result: await handleInvocation(body, context(), { env: env(), clock: systemClock, logger }) })) };
     }
     case 'instances': {
       const pool = new InstancePool(f.workers.count, env, bundle);
@@ -304,7 +304,6 @@ async function coordinatorRun(f: Flags, now: number, include: readonly string[] 
       RAM_QPS: String(f.ramQps * f.clientShare),
       LOG_LEVEL: 'warn',
     });
-    const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     const delay = monitorEventLoopDelay({ resolution: 10 });
     delay.enable();
     const tcp0 = tcpCounters();
@@ -312,7 +311,7 @@ async function coordinatorRun(f: Flags, now: number, include: readonly string[] 
     const started = performance.now();
     const answer = await handleInvocation(Buffer.from('{"report":"full","dryRun":true}'), fcContext({ requestId: randomUUID(), function: FUNCTION }), {
       env,
-      clock,
+      clock: systemClock,
       logger: createLogger({ level: 'warn', sink: (line) => process.stderr.write(`${line}\n`) }),
     });
     const wallMs = performance.now() - started;

@@ -16,6 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_ACCOUNT_CONCURRENCY } from '../functions/stale-key-detector/src/config/accounts';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { systemClock } from '../functions/stale-key-detector/src/pacing/clock';
 import { createLogger, silentLogger } from '../functions/stale-key-detector/src/logger';
 import { DAY_MS, FakeAccount, productUse, startFakeCloud, type OrgAccount } from '../simulator';
 import { addSimulatorMembers, fcContext, organisationSummaryOf, simulatorOrganisationEnv } from '../simulator/function-wiring';
@@ -64,15 +65,14 @@ export async function organisationDemo(count: number, argv: readonly string[]): 
       if (i % 3 === 0) addCrossedKey(m, now, 20 + i, i + 1);
     });
     const env = simulatorOrganisationEnv(cloud, { DINGTALK_AT_MOBILES: '13800000000' });
-    const clock = { now: () => Date.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) };
     // Function Compute runs the real handler for every invocation: the coordinator's workers are this same function.
-    cloud.setFcHandler(async (_name, body) => ({ result: await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock, logger: silentLogger }) }));
+    cloud.setFcHandler(async (_name, body) => ({ result: await handleInvocation(body, fcContext({ requestId: randomUUID() }), { env, clock: systemClock, logger: silentLogger }) }));
 
     const event = JSON.stringify({ report: argv.includes('--changes') ? 'changes' : 'full' });
     const logs: string[] = [];
     const started = performance.now();
     const summary = organisationSummaryOf(
-      await handleInvocation(Buffer.from(event), fcContext({ requestId: 'c0ffee00-0000-4000-8000-0000000000a1' }), { env, clock, logger: createLogger({ sink: (line) => logs.push(line) }) }),
+      await handleInvocation(Buffer.from(event), fcContext({ requestId: 'c0ffee00-0000-4000-8000-0000000000a1' }), { env, clock: systemClock, logger: createLogger({ sink: (line) => logs.push(line) }) }),
     );
     const wallMs = performance.now() - started;
     if (argv.includes('--json')) {

@@ -17,6 +17,7 @@
  *                                  (scripts/demo-organisation.ts; --changes and --json work too)
  */
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { systemClock } from '../functions/stale-key-detector/src/pacing/clock';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { demoAccount, startFakeCloud } from '../simulator';
 import { accountSummaryOf, fcContext, simulatorEnv, simulatorStateEnv } from '../simulator/function-wiring';
@@ -40,7 +41,7 @@ async function main(argv: readonly string[]): Promise<void> {
       handleInvocation(Buffer.from(event), fcContext({ requestId }), {
         // The on-call person the alerts mention, as a real deployment would set it.
         env: simulatorEnv(cloud, { DINGTALK_AT_MOBILES: '13800000000', ...simulatorStateEnv(cloud) }),
-        clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+        clock: systemClock,
         logger: createLogger({ sink: (line) => logs.push(line) }),
       }).then(accountSummaryOf);
     const summary = await run('c0ffee00-0000-4000-8000-000000000001');

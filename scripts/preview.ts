@@ -20,6 +20,7 @@ import { chromium } from 'playwright-core';
 import { DEFAULTS } from '../functions/stale-key-detector/src/config/settings';
 import { isDigestRun } from '../functions/stale-key-detector/src/core/schedule';
 import { handleInvocation } from '../functions/stale-key-detector/src/handler';
+import { systemClock } from '../functions/stale-key-detector/src/pacing/clock';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { HOUR_MS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, simulatorEnv } from '../simulator/function-wiring';
@@ -78,7 +79,7 @@ async function invoke(cloud: FakeCloud, event: object, extraEnv: Record<string, 
   try {
     await handleInvocation(Buffer.from(JSON.stringify(event)), fcContext(), {
       env: simulatorEnv(cloud, extraEnv),
-      clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
+      clock: systemClock,
       logger: createLogger({ sink: (line) => logs.push(line) }),
     });
   } catch (error) {
