@@ -8,6 +8,7 @@ import { silentLogger } from '../functions/stale-key-detector/src/logger';
 import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { FakeAccount, HOUR_MS, MINUTE_MS, startFakeCloud, type FakeCloud } from '../simulator';
 import { addSimulatorMembers, fcContext, simulatorMemberId, simulatorOrganisationEnv, accountSummaryOf } from '../simulator/function-wiring';
+import { rejectionOf } from './helpers/clouds';
 
 const NOW = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
 let cloud: FakeCloud;
@@ -30,7 +31,7 @@ function invoke(event: string, env: Record<string, string> = {}): Promise<Summar
   }).then(accountSummaryOf);
 }
 
-const refusal = (run: Promise<unknown>): Promise<Error> => run.then(() => { throw new Error('the run did not fail'); }, (e: unknown) => e as Error);
+const refusal = (run: Promise<unknown>): Promise<Error> => rejectionOf(run) as Promise<Error>;
 
 describe('an account-scan worker', () => {
   it('scans the member it is asked for, as that member\'s role, and posts nothing', async () => {

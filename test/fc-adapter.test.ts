@@ -19,6 +19,7 @@ import { handleInvocation } from '../functions/stale-key-detector/src/handler';
 import { createLogger } from '../functions/stale-key-detector/src/logger';
 import { DEFAULT_CREDENTIALS, DEMO_KEY_IDS, demoAccount, startFakeCloud, type FakeCloud } from '../simulator';
 import { fcContext, simulatorCredentials, simulatorEnv } from '../simulator/function-wiring';
+import { rejectionOf } from './helpers/clouds';
 
 const TIMEOUTS: Timeouts = { connectTimeout: 10_000, readTimeout: 10_000 };
 const PATH = '/2023-03-30/functions/stale-key-detector/invocations';
@@ -36,14 +37,7 @@ function client(credentials: CloudCredentials = simulatorCredentials, timeouts: 
   return createFcClient(credentials, new URL(cloud.endpoint), timeouts, 'cn-hangzhou');
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
+const rejection = rejectionOf;
 
 /** The deployed function: the real handler against the same fake, its log lines as FC's log. */
 function deployRealFunction(): void {

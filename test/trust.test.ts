@@ -10,6 +10,7 @@ import type { Summary } from '../functions/stale-key-detector/src/core/summary';
 import { DAY_MS, DEFAULT_CREDENTIALS, FakeAccount, HOUR_MS, productUse, startFakeCloud, type FakeCloud } from '../simulator';
 import { marked } from './helpers/marked';
 import { fcContext, simulatorEnv, accountSummaryOf } from '../simulator/function-wiring';
+import { rejectionOf } from './helpers/clouds';
 
 const fastClock: Clock = { now: () => Date.now(), sleep: async () => {} };
 const UNPACED = { RAM_QPS: '10000', ACTIONTRAIL_QPS: '10000' };
@@ -37,14 +38,7 @@ function invoke(event: string, env: Record<string, string> = {}): Promise<Summar
   }).then(accountSummaryOf);
 }
 
-async function rejection(run: Promise<unknown>): Promise<Error> {
-  try {
-    await run;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('the run did not fail');
-}
+const rejection = (run: Promise<unknown>): Promise<Error> => rejectionOf(run) as Promise<Error>;
 
 function addKey(userName: string, accessKeyId: string, opts: { createdDaysAgo?: number; usedDaysAgo?: number; displayName?: string } = {}): void {
   if (cloud.account.getUser(userName) === undefined) cloud.addUser({ userName, displayName: opts.displayName ?? userName });

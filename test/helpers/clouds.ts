@@ -17,13 +17,19 @@ export function cloudsClosedAfterEach(): (options?: FakeCloudOptions) => Promise
   };
 }
 
-/** The CloudApiError `promise` rejects with (anything else is rethrown; resolving fails the test). */
-export async function cloudApiRejection(promise: Promise<unknown>): Promise<CloudApiError> {
+/** What `promise` rejects with (resolving fails the test). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof CloudApiError) return error;
-    throw error;
+    return error;
   }
   throw new Error('expected a rejection');
+}
+
+/** The CloudApiError `promise` rejects with (anything else is rethrown; resolving fails the test). */
+export async function cloudApiRejection(promise: Promise<unknown>): Promise<CloudApiError> {
+  const error = await rejectionOf(promise);
+  if (error instanceof CloudApiError) return error;
+  throw error;
 }
